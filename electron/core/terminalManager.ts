@@ -1,0 +1,125 @@
+import type { LinkMessage } from '../../native/link/types.js';
+import type { HidBackend, HidMatch } from '../../native/transport/types.js';
+import { DEFAULT_MATCH } from '../../native/transport/types.js';
+import type { HostRequest, LinkState, RequestOutcome, TerminalSession, TerminalSessionHandlers } from '../../native/session/types.js';
+import { createTerminalSession } from '../../native/session/terminalSession.js';
+import { createNodeHidBackend } from '../../native/transport/nodeHid.js';
+import { createSimulatorBackend } from '../../native/transport/memoryHid.js';
+import { findTerminals } from '../../native/transport/discovery.js';
+import { SimulatedTerminal } from '../../native/sim/terminal.js';
+import type { Logger } from './logger.js';
+
+export type BackendChoice = 'auto' | 'simulator' | 'node-hid';
+
+export interface TerminalManagerOptions {
+  choice: BackendChoice;
+  match?: HidMatch;
+  log: Logger;
+  handlers: Omit<TerminalSessionHandlers, 'onLinkState'>;
+  onLinkState(state: LinkState): void;
+  /** ST interval of the simulated terminal; 0 turns its idle status messages off. */
+  simStatusIntervalMs?: number;
+  /** Tests and the bench shorten the link timers. */
+  sessionTuning?: Partial<{ responseTimeoutMs: number; ackTimeoutMs: number; pollIntervalMs: number }>;
+  nodeHidBackend?: HidBackend;
+}
+
+/**
+ * Owns the one terminal session: the real terminal over node-hid when one is attached (or chosen),
+ * the simulated terminal otherwise. Switching stops one session before the next one starts.
+ */
+export class TerminalManager {
+  private session: TerminalSession | null = null;
+  private sim: SimulatedTerminal | null = null;
+  private linkState: LinkState = { kind: 'stopped' };
+  nodeHidProblem: string | null = null;
+  private readonly nodeHid: HidBackend;
+  private readonly match: HidMatch;
+
+  constructor(private readonly options: TerminalManagerOptions) {
+    this.nodeHid = options.nodeHidBackend ?? createNodeHidBackend();
+    this.match = options.match ?? DEFAULT_MATCH;
+  }
+
+  get state(): LinkState {
+    return this.linkState;
+  }
+
+  get simulator(): SimulatedTerminal | null {
+    return this.sim;
+  }
+
+  /** Picks the backend for `choice` and starts it. */
+  async start(choice: BackendChoice = this.options.choice): Promise<void> {
+    await this.stop();
+    const useSimulator = choice === 'simulator' || (choice === 'auto' && !(await this.realTerminalPresent()));
+    if (choice !== 'auto' && choice !== 'simulator') await this.realTerminalPresent();
+    if (useSimulator) {
+      this.sim = new SimulatedTerminal({ statusIntervalMs: this.options.simStatusIntervalMs ?? 5000 });
+      this.sim.start();
+      this.session = this.createSession(createSimulatorBackend(this.sim));
+    } else {
+      this.session = this.createSession(this.nodeHid);
+    }
+    await this.session.start();
+  }
+
+  async stop(): Promise<void> {
+    const session = this.session;
+    const sim = this.sim;
+    this.session = null;
+    this.sim = null;
+    if (session) await session.stop();
+    sim?.stop();
+    this.setState({ kind: 'stopped' });
+  }
+
+  send(request: HostRequest): Promise<RequestOutcome> {
+    if (!this.session) return Promise.resolve({ kind: 'unknown', reason: 'no terminal session is running' });
+    return this.session.send(request);
+  }
+
+  /** Whether node-hid can load and sees a terminal matching the settings; records why not. */
+  private async realTerminalPresent(): Promise<boolean> {
+    const availability = await this.nodeHid.availability();
+    if (!availability.available) {
+      this.nodeHidProblem = availability.reason;
+      this.options.log.warn('terminal.node_hid_unavailable', { reason: availability.reason });
+      return false;
+    }
+    try {
+      const found = await findTerminals(this.nodeHid, this.match);
+      this.nodeHidProblem = found.length
+        ? null
+        : `no terminal with VID 0x${hex4(this.match.vendorId)} PID 0x${hex4(this.match.productId)} is attached`;
+      return found.length > 0;
+    } catch (error) {
+      this.nodeHidProblem = `node-hid could not list devices: ${(error as Error).message}`;
+      return false;
+    }
+  }
+
+  private createSession(backend: HidBackend): TerminalSession {
+    return createTerminalSession({
+      backend,
+      match: this.match,
+      log: this.options.log,
+      ...this.options.sessionTuning,
+      handlers: {
+        ...this.options.handlers,
+        onLinkState: (state: LinkState) => this.setState(state),
+      },
+    });
+  }
+
+  private setState(state: LinkState) {
+    this.linkState = state;
+    this.options.onLinkState(state);
+  }
+}
+
+function hex4(n: number): string {
+  return n.toString(16).toUpperCase().padStart(4, '0');
+}
+
+export type { LinkMessage };

@@ -1,0 +1,52 @@
+import { UsageError } from './args.js';
+
+const USAGE = `countersign — the till companion that countersigns every card charge
+
+Usage:
+  countersign start [--data DIR] [--port N] [--browser] [--no-open] [--backend auto|simulator|node-hid]
+      Start the app: the Electron window when an Electron binary is installed, else the browser host.
+  countersign host [--data DIR] [--port N] [--no-open] [--backend …]
+      Start the browser host on 127.0.0.1 and print its URL (with this launch's token).
+  countersign sim status|on|off|charge AMOUNT [--pan MASKED] [--entry C|S|T|M|F] [--data DIR]
+      Drive the simulated terminal of the running app.
+  countersign verify-log [--db PATH]      Recompute the audit chain: exit 0 if intact, 1 with the first bad row.
+  countersign demo --db PATH --charges N  A fresh ledger with N simulated charges through the real stack.
+  countersign decode                      Hex input reports on stdin -> JSON events on stdout (no database).
+  countersign encode TYPE --seq NNNNNN TAG=VALUE…   The output reports (hex) the host would send.
+  countersign bench                       Run the benchmarks and print the figures.
+`;
+
+type CommandModule = { run(argv: string[]): Promise<number> };
+
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  start: () => import('./commands/start.js').then((m) => ({ run: m.runStart })),
+  host: () => import('./commands/start.js').then((m) => ({ run: m.runHost })),
+  sim: () => import('./commands/sim.js').then((m) => ({ run: m.runSim })),
+  'verify-log': () => import('./commands/verifyLog.js').then((m) => ({ run: m.runVerifyLog })),
+  demo: () => import('./commands/demo.js').then((m) => ({ run: m.runDemo })),
+  decode: () => import('./commands/decode.js').then((m) => ({ run: m.runDecodeCommand })),
+  encode: () => import('./commands/decode.js').then((m) => ({ run: m.runEncodeCommand })),
+  bench: () => import('./commands/bench.js').then((m) => ({ run: m.runBench })),
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`countersign: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await (await load()).run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`countersign ${name}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { startBrowserHost } from '../browserHost.js';
+import { startCore } from '../../core/startCore.js';
+import { createLogger } from '../../core/logger.js';
+import { defaultDataDir, HOST_FILE } from '../../core/paths.js';
+import type { BackendChoice } from '../../core/terminalManager.js';
+import { flagInt, flagString, parseArgs, UsageError, type ParsedArgs } from '../args.js';
+
+const OPTIONS = { values: ['data', 'port', 'backend'], booleans: ['browser', 'no-open'] };
+
+/** dist/cli.cjs sits in dist/, the renderer in dist/renderer. */
+const distDir = __dirname;
+
+function backendFlag(args: ParsedArgs): BackendChoice | undefined {
+  const value = flagString(args, 'backend');
+  if (value === undefined) return undefined;
+  if (value !== 'auto' && value !== 'simulator' && value !== 'node-hid') throw new UsageError('--backend is auto, simulator or node-hid');
+  return value;
+}
+
+function electronBinary(): string | null {
+  try {
+    const binary = createRequire(__filename)('electron') as unknown;
+    return typeof binary === 'string' && existsSync(binary) ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `countersign start`: the desktop window where Electron is installed, else the browser host. */
+export async function runStart(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, OPTIONS);
+  const binary = args.flags.has('browser') ? null : electronBinary();
+  if (!binary) {
+    if (!args.flags.has('browser')) {
+      process.stdout.write('No Electron binary is installed here, so Countersign runs as the browser host (same app, in Chromium).\n');
+    }
+    return runHost(argv.filter((a) => a !== '--browser'));
+  }
+  const dataDir = flagString(args, 'data');
+  const backend = backendFlag(args);
+  const child = spawn(binary, [path.join(distDir, 'electron', 'main.cjs')], {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      ...(dataDir ? { COUNTERSIGN_DATA_DIR: path.resolve(dataDir) } : {}),
+      ...(backend ? { COUNTERSIGN_BACKEND: backend } : {}),
+    },
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+/** `countersign host`: the same core served to a browser on 127.0.0.1 with a per-launch token. */
+export async function runHost(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, OPTIONS);
+  const dataDir = path.resolve(flagString(args, 'data') ?? defaultDataDir());
+  const port = flagInt(args, 'port', 0, 65535) ?? 0;
+  const log = createLogger(dataDir);
+  const rendererDir = path.join(distDir, 'renderer');
+  if (!existsSync(path.join(rendererDir, 'index.html'))) {
+    process.stderr.write('countersign: the screens are not built. Run `npm run build`.\n');
+    return 2;
+  }
+  const backend = backendFlag(args);
+  let core: Awaited<ReturnType<typeof startCore>>;
+  try {
+    core = await startCore({ dataDir, log, ...(backend ? { backend } : {}) });
+  } catch (error) {
+    process.stderr.write(`countersign: cannot start: ${(error as Error).message}\n`);
+    log.error('host.start_failed', { message: (error as Error).message });
+    return 1;
+  }
+  const host = await startBrowserHost({ core: core.api, rendererDir, port, log });
+  const hostFile = path.join(dataDir, HOST_FILE);
+  writeFileSync(hostFile, JSON.stringify({ port: host.port, token: host.token, pid: process.pid }), { mode: 0o600 });
+
+  const link = core.terminal.state;
+  process.stdout.write(`Countersign is running at ${host.url}\n`);
+  process.stdout.write(`  data folder: ${dataDir}\n`);
+  process.stdout.write(`  terminal:    ${link.kind === 'connected' ? `${link.backend} (${link.device})` : link.kind}\n`);
+  if (core.terminal.nodeHidProblem) process.stdout.write(`  node-hid:    ${core.terminal.nodeHidProblem} — using the simulated terminal\n`);
+  process.stdout.write('  Stop with Ctrl+C.\n');
+  if (!args.flags.has('no-open')) openChromium(host.url);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info('host.stopping', { signal });
+      await host.close();
+      await core.close();
+      rmSync(hostFile, { force: true });
+      resolve(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+}
+
+function openChromium(url: string) {
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+  if (!chromium || !(process.env.DISPLAY || process.env.WAYLAND_DISPLAY)) return;
+  const flags = [`--app=${url}`, '--no-first-run', '--disable-background-networking', '--disable-sync'];
+  if (process.getuid?.() === 0) flags.push('--no-sandbox');
+  spawn(chromium, flags, { detached: true, stdio: 'ignore' }).unref();
+}

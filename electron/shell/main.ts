@@ -1,0 +1,98 @@
+import { app, BrowserWindow, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ApiError } from '../contract/api.js';
+import { startCore } from '../core/startCore.js';
+import { createLogger } from '../core/logger.js';
+import { ELECTRON_CSP } from './csp.js';
+import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipcChannels.js';
+import { APP_ENTRY, APP_HOST, APP_SCHEME, isTrustedSenderUrl, mainWindowOptions } from './windowOptions.js';
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false } },
+]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void run();
+}
+
+async function run() {
+  const dataDir = process.env.COUNTERSIGN_DATA_DIR || app.getPath('userData');
+  const log = createLogger(dataDir);
+  const rendererDir = path.join(__dirname, '..', 'renderer');
+  let mainWindow: BrowserWindow | null = null;
+
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      log.warn('shell.window_open_blocked', { url: url.slice(0, 200) });
+      return { action: 'deny' };
+    });
+  });
+
+  await app.whenReady();
+
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } });
+  });
+  protocol.handle(APP_SCHEME, (request) => {
+    const url = new URL(request.url);
+    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const file = path.resolve(rendererDir, '.' + rel);
+    if (url.host !== APP_HOST || !file.startsWith(path.resolve(rendererDir) + path.sep)) {
+      return new Response('Not found', { status: 404 });
+    }
+    return net.fetch(pathToFileURL(file).toString());
+  });
+
+  let core: Awaited<ReturnType<typeof startCore>>;
+  try {
+    core = await startCore({ dataDir, log });
+  } catch (error) {
+    log.error('shell.core_failed', { message: (error as Error).message });
+    const { dialog } = await import('electron');
+    dialog.showErrorBox('Countersign cannot start', (error as Error).message);
+    app.exit(1);
+    return;
+  }
+
+  ipcMain.handle(INVOKE_CHANNEL, async (event: IpcMainInvokeEvent, name: unknown, input: unknown) => {
+    if (!mainWindow || event.sender.id !== mainWindow.webContents.id || !isTrustedSenderUrl(event.senderFrame?.url)) {
+      log.warn('shell.ipc_untrusted_sender', { url: String(event.senderFrame?.url ?? '').slice(0, 200) });
+      throw new Error(JSON.stringify({ code: 'api.forbidden', message: 'This caller may not use Countersign.' }));
+    }
+    try {
+      return await core.api.dispatch(name, input, { transport: 'ipc', sessionId: String(event.sender.id) });
+    } catch (error) {
+      const shape = error instanceof ApiError ? error.toJSON() : { code: 'internal', message: 'Countersign could not handle that request.' };
+      throw new Error(JSON.stringify(shape));
+    }
+  });
+
+  mainWindow = new BrowserWindow(mainWindowOptions(path.join(__dirname, 'preload.cjs')));
+  const unsubscribe = core.api.subscribe((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event));
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => {
+    unsubscribe();
+    mainWindow = null;
+  });
+  await mainWindow.loadURL(APP_ENTRY);
+
+  app.on('window-all-closed', async () => {
+    await core.close();
+    app.quit();
+  });
+}
