@@ -1,0 +1,132 @@
+/**
+ * Card-data guard (spec sections 4 and 5, PCI DSS 3.3 / 3.4).
+ *
+ * - `PN` may show digits only in its first 6 and last 4 positions (so at most 10 digits).
+ * - Nothing in DATA may look like track data: track 1 `%B<digits>^`, track 2 `;<12..19 digits>=`.
+ * - No field value (other than a fixed-length all-digit field such as AM or DT that has exactly its
+ *   form) may hold a bare digit run that looks like a PAN: a maximal run of digits which, after
+ *   leading zeros, is 13..19 digits long and passes the Luhn check. (Leading zeros are skipped
+ *   because no PAN starts with 0 and EMV AIDs such as A000000333010106 contain zero-led runs that
+ *   would otherwise pass Luhn.)
+ *
+ * Details returned here name the field and the rule, NEVER the digits or the value.
+ */
+
+/** Luhn check of the digits in `s[from..to)` (all must be ASCII digits). */
+export function luhnValid(s: string, from = 0, to = s.length): boolean {
+  let sum = 0;
+  let dbl = false;
+  for (let i = to - 1; i >= from; i--) {
+    let d = s.charCodeAt(i) - 48;
+    if (dbl) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    dbl = !dbl;
+  }
+  return sum % 10 === 0;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * The PN masking rule on `s[from..to)`: digits only in the first 6 and the last 4 positions.
+ * Returns a detail (without digits) when violated, else null.
+ */
+export function checkMaskedPan(s: string, from = 0, to = s.length): string | null {
+  const len = to - from;
+  let visible = 0;
+  let misplaced = false;
+  for (let i = 0; i < len; i++) {
+    if (isDigit(s.charCodeAt(from + i))) {
+      visible++;
+      if (i >= 6 && i < len - 4) misplaced = true;
+    }
+  }
+  if (visible > 10) return 'PN shows more digits than the first 6 and last 4 that may be visible';
+  if (misplaced) return 'PN shows digits outside the first 6 and last 4 positions';
+  return null;
+}
+
+/** A maximal digit run in `s[from..to)` that looks like a PAN (13..19 digits after leading zeros, Luhn valid). */
+export function hasPanLikeRun(s: string, from = 0, to = s.length): boolean {
+  let i = from;
+  while (i < to) {
+    if (!isDigit(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < to && isDigit(s.charCodeAt(j))) j++;
+    // i..j is a maximal digit run
+    if (j - i >= 13) {
+      let k = i;
+      while (k < j && s.charCodeAt(k) === 48) k++;
+      const n = j - k;
+      if (n >= 13 && n <= 19 && luhnValid(s, k, j)) return true;
+    }
+    i = j;
+  }
+  return false;
+}
+
+const TRACK1_RE = /%B[0-9]+\^/;
+const TRACK2_RE = /;[0-9]{12,19}=/;
+
+/** Detail naming the kind of track data found in `text`, or null. */
+export function findTrackData(text: string): string | null {
+  if (text.indexOf('%B') >= 0 && TRACK1_RE.test(text)) return 'DATA contains what looks like track 1 data';
+  if (text.indexOf(';') >= 0 && TRACK2_RE.test(text)) return 'DATA contains what looks like track 2 data';
+  return null;
+}
+
+/** One field as seen by the guard: the tag and where its value lies in `text`. */
+export interface GuardField {
+  tag: string;
+  start: number;
+  end: number;
+  /** A fixed-length all-digit field whose value has exactly that form: exempt from the Luhn rule. */
+  exempt: boolean;
+}
+
+/**
+ * Run the whole guard over a message. `text` is DATA read as latin1 (or any string in which the
+ * field values lie at the given offsets). Returns a digit-free detail if card data is exposed.
+ */
+export function guardMessage(text: string, fields: readonly GuardField[]): string | null {
+  const track = findTrackData(text);
+  if (track) return track;
+  for (const f of fields) {
+    if (f.tag === 'PN') {
+      const d = checkMaskedPan(text, f.start, f.end);
+      if (d) return d;
+      continue;
+    }
+    if (!f.exempt && f.end - f.start >= 13 && hasPanLikeRun(text, f.start, f.end)) {
+      return `field ${f.tag} holds a digit run that looks like a card number`;
+    }
+  }
+  return null;
+}
+
+const TRACK1_LOG_RE = /%B[0-9 ]*\^[^?]*\??/g;
+const TRACK2_LOG_RE = /;[0-9]{12,19}=[0-9]*\??/g;
+const DIGIT_RUN_RE = /[0-9](?:[ -]?[0-9]){11,}/g;
+
+/**
+ * Make text safe for a log: track-data-like segments are removed, and every run of 12 or more
+ * digits (Luhn or not; single spaces or dashes between digit groups count as part of the run) is
+ * replaced by asterisks, keeping only its last 4 digits.
+ */
+export function maskForLog(text: string): string {
+  let out = text;
+  if (out.indexOf('%B') >= 0) out = out.replace(TRACK1_LOG_RE, '[track data removed]');
+  if (out.indexOf(';') >= 0) out = out.replace(TRACK2_LOG_RE, '[track data removed]');
+  return out.replace(DIGIT_RUN_RE, (run) => {
+    const digits = run.replace(/[^0-9]/g, '');
+    return '*'.repeat(digits.length - 4) + digits.slice(-4);
+  });
+}
