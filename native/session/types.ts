@@ -13,6 +13,12 @@ export interface HostRequest {
   seq: string;
   type: 'VD' | 'RF' | 'SE' | 'QT';
   fields: Record<string, string>;
+  /**
+   * QT only (optional, added by the device layer): the type of the request QS numbers. With it the
+   * replayed RS is validated as that type's response (e.g. an approved VD must carry TR RF AC DT);
+   * without it only RQ and RC are required.
+   */
+  originalType?: 'VD' | 'RF' | 'SE';
 }
 
 /** Outcome of a request at the session level. */
@@ -35,6 +41,17 @@ export interface TerminalSessionHandlers {
   onUnsolicitedResponse?(message: LinkMessage): void;
   /** Called after (re)connect so the core can resolve requests in unknown state with QT. */
   onConnected?(): void;
+}
+
+/**
+ * Where the device layer writes its log (added by the device layer). Every message is passed
+ * through maskForLog first and never contains card data. `console` fits.
+ */
+export interface DeviceLog {
+  debug?(message: string): void;
+  info?(message: string): void;
+  warn?(message: string): void;
+  error?(message: string): void;
 }
 
 export interface TerminalSession {
