@@ -4,6 +4,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { CommandHandlers } from './dispatch.js';
 import type { EventHub } from './events.js';
 import type { TerminalManager } from './terminalManager.js';
+import { parseScript, runScript } from '../../native/sim/terminal.js';
 import type { CallContext } from './types.js';
 
 export interface HandlerDeps {
@@ -36,6 +37,12 @@ export function appStatus(deps: HandlerDeps, operator: string): AppStatus {
   };
 }
 
+function requireSimulator(terminal: TerminalManager) {
+  const sim = terminal.simulator;
+  if (!sim) throw new ApiError('sim.disabled', 'The simulated terminal is off: a real terminal is in use.');
+  return sim;
+}
+
 export function createHandlers(deps: HandlerDeps): CommandHandlers {
   const { ledger, terminal, hub } = deps;
   return {
@@ -49,14 +56,27 @@ export function createHandlers(deps: HandlerDeps): CommandHandlers {
       return charge;
     },
     'sim.charge': async (input) => {
-      const sim = terminal.simulator;
-      if (!sim) throw new ApiError('sim.disabled', 'The simulated terminal is off: a real terminal is in use.');
+      const sim = requireSimulator(terminal);
       const trace = await sim.charge({
         ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}),
         ...(input.panMasked !== undefined ? { pan: input.panMasked } : {}),
         ...(input.entryMode !== undefined ? { entryMode: input.entryMode } : {}),
       });
       return { trace };
+    },
+    'sim.fault': (fault) => {
+      requireSimulator(terminal).inject(fault);
+      return { ok: true as const };
+    },
+    'sim.script': async ({ script }) => {
+      let steps;
+      try {
+        steps = parseScript(script);
+      } catch (error) {
+        throw new ApiError('sim.bad_script', (error as Error).message);
+      }
+      const result = await runScript(requireSimulator(terminal), steps);
+      return { steps: result.steps, charges: result.charges.length };
     },
     'sim.setEnabled': async ({ enabled }, ctx) => {
       await terminal.start(enabled ? 'simulator' : 'node-hid');

@@ -43,11 +43,8 @@ export class RequestRunner {
   }
 
   private async resolveAll(actor: string): Promise<void> {
-    for (const request of this.ledger.unresolvedHostRequests()) {
-      if (request.type === 'QT') {
-        this.ledger.resolveHostRequest(request.seq, { state: 'unknown', reason: 'superseded query' }, actor);
-        continue;
-      }
+    // A query whose own answer was lost needs no query of its own: the original is asked about again.
+    for (const request of this.ledger.unresolvedHostRequests().filter((r) => r.type !== 'QT')) {
       const { seq: querySeq } = this.ledger.createHostRequest({ type: 'QT', fields: { QS: request.seq } }, actor);
       const outcome = await this.terminal.send({ seq: querySeq, type: 'QT', fields: { QS: request.seq } });
       if (outcome.kind !== 'response') {

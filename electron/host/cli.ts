@@ -7,7 +7,9 @@ Usage:
       Start the app: the Electron window when an Electron binary is installed, else the browser host.
   countersign host [--data DIR] [--port N] [--no-open] [--backend …]
       Start the browser host on 127.0.0.1 and print its URL (with this launch's token).
-  countersign sim status|on|off|charge AMOUNT [--pan MASKED] [--entry C|S|T|M|F] [--data DIR]
+  countersign sim status|on|off|unplug|replug [--data DIR]
+  countersign sim charge AMOUNT [--pan MASKED] [--entry C|S|T|M|F] [--data DIR]
+  countersign sim script FILE|-        (steps: charge 128.00 pan=622848******1234 em=C, flood 200, split 3, noise 4, …)
       Drive the simulated terminal of the running app.
   countersign verify-log [--db PATH]      Recompute the audit chain: exit 0 if intact, 1 with the first bad row.
   countersign demo --db PATH --charges N  A fresh ledger with N simulated charges through the real stack.

@@ -83,7 +83,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     const pendingTail = flagInt(args, 'pending', 0, count) ?? Math.min(count, Math.max(1, Math.round(count * 0.02)));
     core.ledger.settings.set(DEMO_MARKER, true, 'demo');
     for (let i = 0; i < count; i++) {
-      await sim.charge({ amountMinor: demoAmountMinor(random) });
+      await sim.createCharge({ amountMinor: demoAmountMinor(random) }).delivered;
       if (count >= 10_000 && i % 10_000 === 0 && i > 0) process.stderr.write(`  ${i} charges…\n`);
     }
     const toConfirm = count - pendingTail;

@@ -78,7 +78,19 @@ export async function runSim(argv: string[]): Promise<number> {
       process.stdout.write(`charged ${amount}: trace ${result.trace}\n`);
       return 0;
     }
+    case 'unplug':
+    case 'replug':
+      await call(info, 'sim.fault', { kind: action });
+      process.stdout.write(`simulated terminal ${action}ged\n`);
+      return 0;
+    case 'script': {
+      if (!amount) throw new UsageError('sim script needs a file (or - for stdin)');
+      const text = amount === '-' ? readFileSync(0, 'utf8') : readFileSync(amount, 'utf8');
+      const result = (await call(info, 'sim.script', { script: text })) as { steps: number; charges: number };
+      process.stdout.write(`ran ${result.steps} steps, ${result.charges} charges\n`);
+      return 0;
+    }
     default:
-      throw new UsageError('sim takes status, on, off or charge AMOUNT');
+      throw new UsageError('sim takes status, on, off, charge AMOUNT, unplug, replug or script FILE');
   }
 }
