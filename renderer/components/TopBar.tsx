@@ -1,0 +1,42 @@
+import { useTranslation } from 'react-i18next';
+import { LinkBadge } from './LinkBadge.js';
+import { LocaleSwitch } from './LocaleSwitch.js';
+
+export type Tab = 'counter' | 'history';
+
+export function TopBar({ tab, onTab, waiting }: { tab: Tab; onTab: (tab: Tab) => void; waiting: number }) {
+  const { t } = useTranslation();
+  return (
+    <header className="topbar">
+      <h1 className="topbar__name">{t('app.name')}</h1>
+      <nav className="topbar__tabs" aria-label={t('nav.label')}>
+        <button
+          type="button"
+          className="tab"
+          data-testid="nav-counter"
+          aria-current={tab === 'counter' ? 'page' : undefined}
+          onClick={() => onTab('counter')}
+        >
+          {t('nav.counter')}
+          {waiting > 0 && (
+            <span className="tab__count" aria-label={t('nav.waiting', { n: waiting })}>
+              {waiting}
+            </span>
+          )}
+        </button>
+        <button
+          type="button"
+          className="tab"
+          data-testid="nav-history"
+          aria-current={tab === 'history' ? 'page' : undefined}
+          onClick={() => onTab('history')}
+        >
+          {t('nav.history')}
+        </button>
+      </nav>
+      <div className="topbar__spacer" />
+      <LinkBadge />
+      <LocaleSwitch />
+    </header>
+  );
+}

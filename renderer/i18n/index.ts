@@ -1,0 +1,57 @@
+/** i18next setup: both locales bundled, switched without reload, the choice kept in localStorage. */
+import i18next from 'i18next';
+import type { i18n as I18n } from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import type { Locale } from '../store/appStore.js';
+import { LOCALES } from '../store/appStore.js';
+import en from './en.json' with { type: 'json' };
+import zhCN from './zh-CN.json' with { type: 'json' };
+
+export const LOCALE_STORAGE_KEY = 'countersign.locale';
+
+export const resources = {
+  en: { translation: en },
+  'zh-CN': { translation: zhCN },
+} as const;
+
+function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+/** Stored choice, else the browser's language (any Chinese → zh-CN), else English. */
+export function detectLocale(): Locale {
+  try {
+    const stored = globalThis.localStorage?.getItem(LOCALE_STORAGE_KEY);
+    if (isLocale(stored)) return stored;
+  } catch {
+    // storage blocked: fall through
+  }
+  const languages = globalThis.navigator?.languages ?? [];
+  return languages.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh-CN' : 'en';
+}
+
+export function createI18n(locale: Locale): I18n {
+  const instance = i18next.createInstance();
+  void instance.use(initReactI18next).init({
+    resources,
+    lng: locale,
+    fallbackLng: 'en',
+    supportedLngs: [...LOCALES],
+    initAsync: false,
+    // React escapes text; escaping here would double-escape.
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  return instance;
+}
+
+/** Switch language in place and remember it. */
+export function applyLocale(instance: I18n, locale: Locale): void {
+  void instance.changeLanguage(locale);
+  if (typeof document !== 'undefined') document.documentElement.lang = locale;
+  try {
+    globalThis.localStorage?.setItem(LOCALE_STORAGE_KEY, locale);
+  } catch {
+    // storage blocked: the choice lasts for this session only
+  }
+}
