@@ -29,7 +29,7 @@ fi
 say "installing npm packages"
 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 
-if [ "${COUNTERSIGN_SKIP_ELECTRON:-}" != 1 ] && ! node -e "require('electron')" >/dev/null 2>&1; then
+if [ "${COUNTERSIGN_SKIP_ELECTRON:-}" != 1 ] && [ ! -f node_modules/electron/path.txt ]; then
   say "fetching the Electron binary (optional)"
   if timeout 180 env -u ELECTRON_SKIP_BINARY_DOWNLOAD node node_modules/electron/install.js >/dev/null 2>&1; then
     say "Electron binary installed: npm start opens the desktop window"

@@ -1,19 +1,14 @@
 import { test as base, expect, _electron, type Page, type Browser } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync } from 'node:fs';
+import { installedElectronBinary } from '../../electron/host/electronBinary.js';
 import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 export function electronBinary(): string | null {
-  try {
-    const binary = createRequire(import.meta.url)('electron') as unknown;
-    return typeof binary === 'string' && existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
+  return installedElectronBinary(import.meta.filename);
 }
 
 export const NO_ELECTRON_REASON =

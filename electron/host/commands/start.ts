@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { startBrowserHost } from '../browserHost.js';
+import { installedElectronBinary } from '../electronBinary.js';
 import { startCore } from '../../core/startCore.js';
 import { createLogger } from '../../core/logger.js';
 import { defaultDataDir, HOST_FILE } from '../../core/paths.js';
@@ -21,19 +21,11 @@ function backendFlag(args: ParsedArgs): BackendChoice | undefined {
   return value;
 }
 
-function electronBinary(): string | null {
-  try {
-    const binary = createRequire(__filename)('electron') as unknown;
-    return typeof binary === 'string' && existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
-}
 
 /** `countersign start`: the desktop window where Electron is installed, else the browser host. */
 export async function runStart(argv: string[]): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
-  const binary = args.flags.has('browser') ? null : electronBinary();
+  const binary = args.flags.has('browser') ? null : installedElectronBinary(__filename);
   if (!binary) {
     if (!args.flags.has('browser')) {
       process.stdout.write('No Electron binary is installed here, so Countersign runs as the browser host (same app, in Chromium).\n');
