@@ -1,15 +1,8 @@
 import { z } from 'zod';
-import {
-  AppStatus,
-  AuditVerification,
-  Charge,
-  HistoryFilter,
-  LinkState,
-  MinorUnits,
-  TodayTotals,
-} from './schemas.js';
-
-const NoInput = z.object({}).strict();
+import { AppStatus, Charge, LinkState, MinorUnits } from './schemas.js';
+import { systemCommands } from './commands/system.js';
+import { chargeCommands } from './commands/charges.js';
+import { simCommands } from './commands/sim.js';
 
 /**
  * The one contract between the screens and the core. Every transport (Electron IPC, the browser
@@ -17,44 +10,9 @@ const NoInput = z.object({}).strict();
  * core validates every input against these schemas before acting.
  */
 export const commands = {
-  'status.get': { input: NoInput, output: AppStatus },
-  'charges.queue': { input: NoInput, output: z.array(Charge) },
-  'charges.history': { input: HistoryFilter.strict(), output: z.array(Charge) },
-  'charges.today': { input: NoInput, output: TodayTotals },
-  'charges.confirm': {
-    input: z.object({ chargeId: z.number().int().positive() }).strict(),
-    output: Charge,
-  },
-  'sim.charge': {
-    input: z
-      .object({
-        amountMinor: MinorUnits.refine((v) => v > 0, 'amount must be positive').optional(),
-        /** Masked only: at most first 6 and last 4 digits visible. */
-        panMasked: z.string().regex(/^[0-9*]{12,19}$/).optional(),
-        entryMode: z.enum(['S', 'C', 'T', 'M', 'F']).optional(),
-      })
-      .strict(),
-    output: z.object({ trace: z.string() }),
-  },
-  'sim.fault': {
-    input: z
-      .discriminatedUnion('kind', [
-        z.object({ kind: z.enum(['corrupt-next-frame', 'lose-next-response', 'unplug', 'replug']) }).strict(),
-        z.object({ kind: z.literal('drop-next-ack'), direction: z.enum(['from-host', 'to-host']).optional() }).strict(),
-        z.object({ kind: z.literal('delay-next-response'), ms: z.number().int().min(0).max(600_000) }).strict(),
-        z.object({ kind: z.literal('split-reports'), maxChunk: z.number().int().min(0).max(63) }).strict(),
-        z.object({ kind: z.literal('merge-reports'), on: z.boolean() }).strict(),
-        z.object({ kind: z.literal('noise'), count: z.number().int().min(0).max(1000) }).strict(),
-      ]),
-    output: z.object({ ok: z.literal(true) }),
-  },
-  /** The simulator's script language, one step a line (charge 128.00, flood 200, split 3, …). */
-  'sim.script': {
-    input: z.object({ script: z.string().min(1).max(20_000) }).strict(),
-    output: z.object({ steps: z.number().int(), charges: z.number().int() }),
-  },
-  'sim.setEnabled': { input: z.object({ enabled: z.boolean() }).strict(), output: AppStatus },
-  'audit.verify': { input: NoInput, output: AuditVerification },
+  ...systemCommands,
+  ...chargeCommands,
+  ...simCommands,
 } as const;
 
 export const events = {

@@ -4,7 +4,8 @@ import type { ApiEvent } from '../contract/api.js';
 import { chargeFromMessage } from './chargeFromMessage.js';
 import { createDispatcher } from './dispatch.js';
 import { createEventHub } from './events.js';
-import { appStatus, createHandlers, type HandlerDeps } from './handlers.js';
+import { appStatus, createHandlers, type HandlerDeps } from './handlers/index.js';
+import { counterOnlyAuthorizer } from './auth/authorizer.js';
 import type { Logger } from './logger.js';
 import { ledgerPath } from './paths.js';
 import { RequestRunner } from './requestRunner.js';
@@ -74,11 +75,13 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
   const deps: HandlerDeps = {
     ledger,
     terminal,
+    requests,
     hub,
+    auth: counterOnlyAuthorizer,
+    log,
     clock,
     version: APP_VERSION,
     dataDir: options.dataDir,
-    operatorFor: () => 'cashier',
   };
   const dispatch = createDispatcher(createHandlers(deps), log);
   await terminal.start();

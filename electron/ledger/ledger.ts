@@ -41,6 +41,14 @@ import type {
 } from './types.js';
 
 export { LedgerError } from './errors.js';
+
+/** What a repository gets inside `Ledger.transact`. */
+export interface LedgerTx {
+  db: Database.Database;
+  /** The transaction's timestamp (ISO 8601 UTC), the same for every row it writes. */
+  at: string;
+  audit(actor: string, action: string, entity: string, entityId: string, data: unknown): void;
+}
 export type * from './types.js';
 
 const SEQ_MAX = 999_999;
@@ -183,6 +191,28 @@ class SqliteLedger implements Ledger {
     } catch (e) {
       throw toLedgerError(e, { file: this.file });
     }
+  }
+
+  /**
+   * The seam for the ledger's other repositories (accounts, incidents, settlements…): `fn` runs in
+   * one IMMEDIATE transaction with the connection and an audit appender, so a state change and its
+   * audit row commit together or not at all.
+   */
+  transact<T>(fn: (tx: LedgerTx) => T): T {
+    return this.write((at) =>
+      fn({
+        db: this.db,
+        at,
+        audit: (actor, action, entity, entityId, data) => {
+          this.appendAuditIn(at, actor, action, entity, entityId, data);
+        },
+      }),
+    );
+  }
+
+  /** Read-only access for the other repositories, with the same error mapping. */
+  query<T>(fn: (db: Database.Database) => T): T {
+    return this.read(() => fn(this.db));
   }
 
   private read<T>(fn: () => T): T {

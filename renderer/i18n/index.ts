@@ -4,14 +4,13 @@ import type { i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { Locale } from '../store/appStore.js';
 import { LOCALES } from '../store/appStore.js';
-import en from './en.json' with { type: 'json' };
-import zhCN from './zh-CN.json' with { type: 'json' };
+import { mergedTranslations } from './bundles.js';
 
 export const LOCALE_STORAGE_KEY = 'countersign.locale';
 
 export const resources = {
-  en: { translation: en },
-  'zh-CN': { translation: zhCN },
+  en: { translation: mergedTranslations('en') },
+  'zh-CN': { translation: mergedTranslations('zh-CN') },
 } as const;
 
 function isLocale(value: unknown): value is Locale {

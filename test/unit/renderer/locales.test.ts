@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ChargeStatus, EntryMode, FlagKind } from '../../../electron/contract/schemas.js';
-import en from '../../../renderer/i18n/en.json' with { type: 'json' };
-import zhCN from '../../../renderer/i18n/zh-CN.json' with { type: 'json' };
+import { mergedTranslations } from '../../../renderer/i18n/bundles.js';
 import { FLAG_SENTENCE_KEYS, KNOWN_ERROR_CODES } from '../../../renderer/i18n/translate.js';
 import { LOCALES } from '../../../renderer/store/appStore.js';
 
@@ -21,7 +20,10 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
   return out;
 }
 
-const locales: Record<string, Map<string, string>> = { en: flatten(en as Tree), 'zh-CN': flatten(zhCN as Tree) };
+const locales: Record<string, Map<string, string>> = {
+  en: flatten(mergedTranslations('en') as Tree),
+  'zh-CN': flatten(mergedTranslations('zh-CN') as Tree),
+};
 const enKeys = locales.en!;
 
 function placeholders(text: string): string[] {

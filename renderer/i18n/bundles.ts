@@ -1,0 +1,26 @@
+/**
+ * Every translation file, one per area of the app and locale. Each area owns its own pair of files
+ * (en/<area>.json, zh-CN/<area>.json) under its own top-level key; they are merged here.
+ */
+import enCore from './en/core.json' with { type: 'json' };
+import zhCore from './zh-CN/core.json' with { type: 'json' };
+
+type Tree = { [key: string]: string | Tree };
+
+export const bundles: Record<'en' | 'zh-CN', Tree[]> = {
+  en: [enCore],
+  'zh-CN': [zhCore],
+};
+
+function merge(target: Tree, source: Tree): Tree {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (typeof value === 'object' && typeof existing === 'object') merge(existing, value);
+    else target[key] = typeof value === 'object' ? merge({}, value) : value;
+  }
+  return target;
+}
+
+export function mergedTranslations(locale: 'en' | 'zh-CN'): Tree {
+  return bundles[locale].reduce<Tree>((acc, tree) => merge(acc, tree), {});
+}
