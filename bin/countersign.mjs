@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const cli = path.join(root, 'dist', 'cli.cjs');
+const cli = path.join(root, process.env.COUNTERSIGN_DIST || 'dist', 'cli.cjs');
 if (!existsSync(cli)) {
   process.stderr.write('countersign: not built yet. Run `npm install` (or `npm run build`) in ' + root + '\n');
   process.exit(2);

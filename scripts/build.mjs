@@ -9,6 +9,10 @@ import { readFile } from 'node:fs/promises';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 const only = process.argv[2];
+// COUNTERSIGN_DIST lets parallel work build into its own folder (inside the repo, so that the
+// external native modules still resolve from node_modules).
+const outDir = path.resolve(root, process.env.COUNTERSIGN_DIST || 'dist');
+if (path.relative(root, outDir).startsWith('..')) throw new Error('COUNTERSIGN_DIST must be inside the repository');
 const external = ['electron', 'better-sqlite3', 'node-hid', 'bufferutil', 'utf-8-validate'];
 const common = {
   bundle: true,
@@ -26,13 +30,13 @@ const common = {
 const started = Date.now();
 if (!only || only === 'node') {
   await Promise.all([
-    esbuild({ ...common, entryPoints: ['electron/host/cli.ts'], outfile: 'dist/cli.cjs' }),
-    esbuild({ ...common, entryPoints: ['electron/shell/main.ts'], outfile: 'dist/electron/main.cjs' }),
+    esbuild({ ...common, entryPoints: ['electron/host/cli.ts'], outfile: path.join(outDir, 'cli.cjs') }),
+    esbuild({ ...common, entryPoints: ['electron/shell/main.ts'], outfile: path.join(outDir, 'electron', 'main.cjs') }),
     // The sandboxed preload may only require 'electron': bundle everything else into it.
-    esbuild({ ...common, entryPoints: ['electron/shell/preload.ts'], outfile: 'dist/electron/preload.cjs', sourcemap: false }),
+    esbuild({ ...common, entryPoints: ['electron/shell/preload.ts'], outfile: path.join(outDir, 'electron', 'preload.cjs'), sourcemap: false }),
   ]);
 }
 if (!only || only === 'renderer') {
-  await viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
+  await viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir: path.join(outDir, 'renderer'), emptyOutDir: true } });
 }
 console.log(`countersign: built in ${Date.now() - started} ms`);

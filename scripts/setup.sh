@@ -8,9 +8,12 @@ cd "$(dirname "$0")/.."
 say() { printf 'countersign setup: %s\n' "$*"; }
 
 missing=()
-ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0' || missing+=(libusb-1.0-0)
+libs=$(ldconfig -p 2>/dev/null || true)
+case "$libs" in *libusb-1.0.so.0*) ;; *) missing+=(libusb-1.0-0) ;; esac
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
+# (no `cmd | grep -q` here: with pipefail, grep's early exit would make the pipeline fail)
+fonts=$(fc-list : family 2>/dev/null || true)
+case "$fonts" in *"Noto Sans CJK"*) ;; *) missing+=(fonts-noto-cjk) ;; esac
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

@@ -92,7 +92,7 @@ async function browserHostApp(browser: Browser, dataDir: string, use: (app: AppH
 async function electronApp(dataDir: string, use: (app: AppHandle) => Promise<void>) {
   const launch = () =>
     _electron.launch({
-      args: [path.join(root, 'dist', 'electron', 'main.cjs')],
+      args: [path.join(root, process.env.COUNTERSIGN_DIST || 'dist', 'electron', 'main.cjs')],
       env: { ...process.env, COUNTERSIGN_DATA_DIR: dataDir, COUNTERSIGN_BACKEND: 'simulator', COUNTERSIGN_SIM_STATUS_MS: '0' },
     });
   let app = await launch();
