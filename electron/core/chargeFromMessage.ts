@@ -1,24 +1,5 @@
 import type { LinkMessage } from '../../native/link/types.js';
-
-/** The ledger's view of a terminal charge, in integer minor units. */
-export interface NewChargeInput {
-  terminalId: string;
-  merchantId: string;
-  batch: string;
-  trace: string;
-  rrn: string;
-  authCode: string;
-  amountMinor: number;
-  currency: string;
-  panMasked: string;
-  entryMode: 'S' | 'C' | 'T' | 'M' | 'F';
-  brand: string | null;
-  aid: string | null;
-  txClass: string | null;
-  merchantName: string | null;
-  responseCode: string;
-  terminalTime: string;
-}
+import type { NewCharge } from '../domain/charge.js';
 
 function required(message: LinkMessage, tag: string): string {
   const value = message.fields[tag];
@@ -27,7 +8,7 @@ function required(message: LinkMessage, tag: string): string {
 }
 
 /** The codec already validated every form; this only maps tags to names and digits to integers. */
-export function chargeFromMessage(message: LinkMessage): NewChargeInput {
+export function chargeFromMessage(message: LinkMessage): NewCharge {
   if (message.type !== 'CH') throw new Error(`expected CH, got ${message.type}`);
   const amountDigits = required(message, 'AM');
   const amountMinor = Number.parseInt(amountDigits, 10);
@@ -42,7 +23,7 @@ export function chargeFromMessage(message: LinkMessage): NewChargeInput {
     amountMinor,
     currency: required(message, 'CU'),
     panMasked: required(message, 'PN'),
-    entryMode: required(message, 'EM') as NewChargeInput['entryMode'],
+    entryMode: required(message, 'EM') as NewCharge['entryMode'],
     brand: message.fields.CB ?? null,
     aid: message.fields.AI ?? null,
     txClass: message.fields.TC ?? null,

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { startCore } from '../../core/startCore.js';
+import { createRng } from '../../../native/sim/rng.js';
 import type { Logger } from '../../core/logger.js';
 import { flagInt, flagString, parseArgs, UsageError } from '../args.js';
 
@@ -23,18 +24,6 @@ function prepareTarget(db: string) {
   }
   if (!isDemo) throw new UsageError(`${db} exists and is not a demo ledger; choose another path`);
   for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
-}
-
-/** Deterministic pseudo-random numbers so that demo ledgers are reproducible. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Shop-like amounts: mostly small baskets, a long tail of larger ones, whole yuan now and then. */
@@ -78,7 +67,8 @@ export async function runDemo(argv: string[]): Promise<number> {
   try {
     const sim = core.terminal.simulator;
     if (!sim) throw new Error('the simulated terminal did not start');
-    const random = mulberry32(seed);
+    const rng = createRng(seed);
+    const random = rng.next;
     // The newest few stay pending for the cashier, like a shop in the middle of the day.
     const pendingTail = flagInt(args, 'pending', 0, count) ?? Math.min(count, Math.max(1, Math.round(count * 0.02)));
     core.ledger.settings.set(DEMO_MARKER, true, 'demo');

@@ -8,20 +8,11 @@
 import { describe, expect, test } from 'vitest';
 import { openLedger, type Ledger } from '../../../electron/ledger/ledger.js';
 import { newCharge, tempLedgerFile, testClock } from './helpers.js';
+import { createRng } from '../../../native/sim/rng.js';
 
 const N = Number(process.env.COUNTERSIGN_LEDGER_PERF_N ?? 1_000_000);
 const P99_LIMIT_MS = 20;
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function p99(fn: () => unknown, runs = 300): { p50: number; p99: number; max: number } {
   for (let i = 0; i < 20; i++) fn(); // warm the page cache and statement cache
@@ -38,7 +29,7 @@ function p99(fn: () => unknown, runs = 300): { p50: number; p99: number; max: nu
 
 describe.runIf(process.env.COUNTERSIGN_LEDGER_PERF === '1')(`ledger at ${N.toLocaleString('en-US')} charges`, () => {
   test('counter queue, history by last 4, today’s totals: p99 ≤ 20 ms', async () => {
-    const random = mulberry32(20261126);
+    const random = createRng(20261126).next;
     const file = tempLedgerFile();
     const clock = testClock('2026-03-10T00:00:00.000Z', 10); // one day holds them all
     let ledger: Ledger = await openLedger(file, { clock, durability: 'demo' });
