@@ -3,6 +3,11 @@ import { AppStatus, Charge, LinkState, MinorUnits } from './schemas.js';
 import { systemCommands } from './commands/system.js';
 import { chargeCommands } from './commands/charges.js';
 import { simCommands } from './commands/sim.js';
+import { adjustmentCommands, adjustmentEvents } from './commands/adjustments.js';
+import { AuthChanged, authCommands } from './commands/auth.js';
+import { counterCommands } from './commands/counter.js';
+import { PrintJob, printingCommands } from './commands/printing.js';
+import { CounterSettings, SettlementReport } from './counterSchemas.js';
 
 /**
  * The one contract between the screens and the core. Every transport (Electron IPC, the browser
@@ -13,12 +18,25 @@ export const commands = {
   ...systemCommands,
   ...chargeCommands,
   ...simCommands,
+  ...authCommands,
+  ...counterCommands,
+  ...printingCommands,
+  ...adjustmentCommands,
 } as const;
 
 export const events = {
   'charge.changed': Charge,
   'link.state': LinkState,
   'status.changed': AppStatus,
+  /** Sign-ins or accounts changed; carries no names: each screen re-asks `auth.status`. */
+  'auth.changed': AuthChanged,
+  /** The counter settings changed (blind re-key, flag rules). */
+  'counter.settings': CounterSettings,
+  /** A batch was settled (the report, matched or not). */
+  'batch.settled': SettlementReport,
+  /** A print job was queued, printed or failed. */
+  'printJob.changed': PrintJob,
+  ...adjustmentEvents,
   'notice': z.object({ level: z.enum(['info', 'warning', 'error']), code: z.string(), params: z.record(z.string(), z.string()) }),
 } as const;
 

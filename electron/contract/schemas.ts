@@ -91,6 +91,9 @@ export const TodayTotals = z.object({
   pending: z.object({ count: z.number().int(), amountMinor: MinorUnits }),
   confirmed: z.object({ count: z.number().int(), amountMinor: MinorUnits }),
   flagged: z.object({ count: z.number().int(), amountMinor: MinorUnits }),
+  voided: z.object({ count: z.number().int(), amountMinor: MinorUnits }),
+  /** Refunded in full or in part (the charges' own amounts). */
+  refunded: z.object({ count: z.number().int(), amountMinor: MinorUnits }),
   currency: z.string().nullable(),
 });
 export type TodayTotals = z.infer<typeof TodayTotals>;

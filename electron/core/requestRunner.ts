@@ -1,8 +1,13 @@
-import type { Ledger } from '../ledger/ledger.js';
+import type { Ledger, LedgerTx } from '../ledger/ledger.js';
 import type { TerminalManager } from './terminalManager.js';
 import type { Logger } from './logger.js';
 
 export type HostRequestType = 'VD' | 'RF' | 'SE';
+
+/** Runs inside the transaction that creates the request: rows that must exist iff the request does. */
+export type WithinRequest = (tx: LedgerTx, request: { id: number; seq: string }) => void;
+
+export type RequestResultListener = (request: { seq: string; type: string; chargeId: number | null }, result: RequestResult) => void;
 
 export type RequestResult =
   | { seq: string; state: 'answered'; rc: string; response: Record<string, string> }
@@ -15,6 +20,7 @@ export type RequestResult =
  */
 export class RequestRunner {
   private resolving: Promise<void> | null = null;
+  private readonly listeners = new Set<RequestResultListener>();
 
   constructor(
     private readonly ledger: Ledger,
@@ -23,8 +29,28 @@ export class RequestRunner {
     private readonly onResolved: (seq: string, result: RequestResult) => void = () => {},
   ) {}
 
-  async execute(type: HostRequestType, fields: Record<string, string>, actor: string, chargeId?: number): Promise<RequestResult> {
-    const { seq } = this.ledger.createHostRequest({ type, fields, ...(chargeId ? { chargeId } : {}) }, actor);
+  /** Every answer (or loss) of a request, whether it came directly or through QT. */
+  onResult(listener: RequestResultListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async execute(
+    type: HostRequestType,
+    fields: Record<string, string>,
+    actor: string,
+    chargeId?: number,
+    within?: WithinRequest,
+  ): Promise<RequestResult> {
+    const request = { type, fields, ...(chargeId ? { chargeId } : {}) };
+    const { seq } = within
+      ? this.ledger.transact((tx) => {
+          // Nested in this transaction (a savepoint): the request and `within`'s rows commit together.
+          const created = this.ledger.createHostRequest(request, actor);
+          within(tx, created);
+          return created;
+        })
+      : this.ledger.createHostRequest(request, actor);
     const outcome = await this.terminal.send({ seq, type, fields });
     const result: RequestResult =
       outcome.kind === 'response'
@@ -60,11 +86,17 @@ export class RequestRunner {
   }
 
   private record(seq: string, result: RequestResult, actor: string) {
-    if (result.state === 'answered') {
-      this.ledger.resolveHostRequest(seq, { state: 'answered', rc: result.rc, response: result.response }, actor);
-    } else {
-      this.ledger.resolveHostRequest(seq, { state: 'unknown', reason: result.reason }, actor);
-    }
+    const record =
+      result.state === 'answered'
+        ? this.ledger.resolveHostRequest(seq, { state: 'answered', rc: result.rc, response: result.response }, actor)
+        : this.ledger.resolveHostRequest(seq, { state: 'unknown', reason: result.reason }, actor);
     this.onResolved(seq, result);
+    for (const listener of this.listeners) {
+      try {
+        listener({ seq, type: record.type, chargeId: record.chargeId ?? null }, result);
+      } catch (error) {
+        this.log.error('request.listener_failed', { seq, message: (error as Error).message });
+      }
+    }
   }
 }

@@ -441,16 +441,24 @@ class SqliteLedger implements Ledger {
         : this.s.totalsBetweenExact.all(from, to),
     );
     const zero = () => ({ count: 0, amountMinor: 0 });
-    const totals: TodayTotals = { date, charges: zero(), pending: zero(), confirmed: zero(), flagged: zero(), currency: null };
+    const totals: TodayTotals = {
+      date,
+      charges: zero(),
+      pending: zero(),
+      confirmed: zero(),
+      flagged: zero(),
+      voided: zero(),
+      refunded: zero(),
+      currency: null,
+    };
     const currencies = new Set<string>();
     for (const r of rows) {
       currencies.add(r.currency);
       totals.charges.count += r.n;
       totals.charges.amountMinor += r.amount;
-      if (r.status === 'pending' || r.status === 'confirmed' || r.status === 'flagged') {
-        totals[r.status].count += r.n;
-        totals[r.status].amountMinor += r.amount;
-      }
+      const row = r.status === 'partially_refunded' ? 'refunded' : r.status; // every status has its row
+      totals[row].count += r.n;
+      totals[row].amountMinor += r.amount;
     }
     // Amounts of different currencies do not add up to anything: currency is null then.
     totals.currency = currencies.size === 1 ? ([...currencies][0] as string) : null;

@@ -9,6 +9,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { appendAuditRow, prepareAuditStatements } from './auditStore.js';
 import { LedgerError, toLedgerError } from './errors.js';
+import { v2Accounts } from './schema/v2Accounts.js';
+import { V3_INCIDENTS } from './schema/v3Incidents.js';
+import { v4PrintJobs } from './schema/v4PrintJobs.js';
+import { v5Adjustments } from './schema/v5Adjustments.js';
 
 export interface Migration {
   /** 1, 2, 3… with no gaps; the database's user_version after this migration. */
@@ -179,6 +183,10 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(V1_SCHEMA);
     },
   },
+  v2Accounts,
+  V3_INCIDENTS,
+  v4PrintJobs,
+  v5Adjustments,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

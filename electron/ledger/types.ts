@@ -5,6 +5,8 @@
 import type { AuditVerification, Charge, ChargeFlag, HistoryFilter, TodayTotals } from '../contract/schemas.js';
 import type { JsonValue } from '../domain/canonical.js';
 import type { NewCharge } from '../domain/charge.js';
+import type Database from 'better-sqlite3';
+import type { LedgerTx } from './ledger.js';
 
 export type { NewCharge } from '../domain/charge.js';
 export type { JsonValue } from '../domain/canonical.js';
@@ -125,6 +127,14 @@ export interface Ledger {
   auditHead(): AuditHeadRecord | null;
   auditRows(fromSeq: number, limit: number): AuditRecord[];
   verifyAudit(): AuditVerification;
+
+  /**
+   * The seam for the ledger's other repositories (accounts, incidents…): `fn` runs in one IMMEDIATE
+   * transaction; every write it makes appends exactly one audit row through `tx.audit`.
+   */
+  transact<T>(fn: (tx: LedgerTx) => T): T;
+  /** Read-only access for the other repositories, with the ledger's error mapping. */
+  query<T>(fn: (db: Database.Database) => T): T;
 
   readonly settings: LedgerSettings;
   diagnostics(): LedgerDiagnostics;

@@ -5,6 +5,7 @@ import { ApiError } from '../contract/api.js';
 import { startCore } from '../core/startCore.js';
 import { createLogger } from '../core/logger.js';
 import { ELECTRON_CSP } from './csp.js';
+import { createElectronSystemPrinter } from './systemPrinter.js';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipcChannels.js';
 import { APP_ENTRY, APP_HOST, APP_SCHEME, isTrustedSenderUrl, mainWindowOptions } from './windowOptions.js';
 
@@ -60,7 +61,7 @@ async function run() {
 
   let core: Awaited<ReturnType<typeof startCore>>;
   try {
-    core = await startCore({ dataDir, log });
+    core = await startCore({ dataDir, log, systemPrinter: createElectronSystemPrinter() });
   } catch (error) {
     log.error('shell.core_failed', { message: (error as Error).message });
     const { dialog } = await import('electron');

@@ -137,6 +137,11 @@ export type SimFault =
   | { kind: 'merge-reports'; on: boolean }
   /** `count` noise bytes (never STX/ACK/NAK) before every frame; 0 = off. */
   | { kind: 'noise'; count: number }
+  /**
+   * The next SE answer reports SC/SA off by these deltas (clamped at 0): a terminal whose totals
+   * disagree with the till's. The batch itself is settled as usual.
+   */
+  | { kind: 'skew-next-settlement'; saleCountDelta: number; saleAmountDelta: number }
   | { kind: 'unplug' }
   | { kind: 'replug' };
 
@@ -271,6 +276,7 @@ export class SimulatedTerminal {
   private mergeBuffer: number[] = [];
   private mergeTimer: ReturnType<typeof setTimeout> | undefined;
   private noisePerFrame = 0;
+  private settlementSkew: { saleCountDelta: number; saleAmountDelta: number } | null = null;
 
   constructor(options: SimulatedTerminalOptions = {}) {
     this.opts = options;
@@ -458,6 +464,12 @@ export class SimulatedTerminal {
         break;
       case 'noise':
         this.noisePerFrame = Math.max(0, Math.floor(fault.count));
+        break;
+      case 'skew-next-settlement':
+        if (!Number.isSafeInteger(fault.saleCountDelta) || !Number.isSafeInteger(fault.saleAmountDelta)) {
+          throw new RangeError('settlement skew deltas are integers');
+        }
+        this.settlementSkew = { saleCountDelta: fault.saleCountDelta, saleAmountDelta: fault.saleAmountDelta };
         break;
       case 'unplug':
         this.unplug();
@@ -819,6 +831,11 @@ export class SimulatedTerminal {
       case 'SE': {
         const closed = this.openBatch;
         const t = this.batchTotals(closed);
+        if (this.settlementSkew) {
+          t.saleCount = Math.max(0, t.saleCount + this.settlementSkew.saleCountDelta);
+          t.saleMinor = Math.min(999_999_999_999, Math.max(0, t.saleMinor + this.settlementSkew.saleAmountDelta));
+          this.settlementSkew = null;
+        }
         closed.settled = true;
         this.openBatch = { number: next6(closed.number), txns: [], settled: false };
         this.batches.push(this.openBatch);
@@ -999,6 +1016,7 @@ function parseAmount(text: string): number {
  *   flood 200 | burst 3 | wait 500 | idle [timeoutMs] | status [IDLE|BUSY|OFFLINE] | paper LOW
  *   unplug | replug | corrupt-next-frame | drop-next-ack [from-host|to-host]
  *   delay-next-response 35000 | lose-next-response | split 3|off | merge on|off | noise 4|off
+ *   skew-next-settlement 1 12800   (the next SE reports SC/SA off by these deltas)
  */
 export function parseScript(text: string): SimStep[] {
   const steps: SimStep[] = [];
@@ -1089,6 +1107,18 @@ export function parseScript(text: string): SimStep[] {
       case 'noise':
         steps.push({ do: 'fault', fault: { kind: 'noise', count: arg === 'off' ? 0 : int(arg, 'noise') } });
         break;
+      case 'skew-next-settlement': {
+        // skew-next-settlement <saleCountDelta> <saleAmountDelta in minor units>, each may be negative
+        const signed = (s: string | undefined, name: string): number => {
+          if (s === undefined || !/^-?[0-9]+$/.test(s)) throw new SyntaxError(`${where}: ${name} needs a whole number`);
+          return Number(s);
+        };
+        steps.push({
+          do: 'fault',
+          fault: { kind: 'skew-next-settlement', saleCountDelta: signed(arg, 'sale count delta'), saleAmountDelta: signed(rest[1], 'sale amount delta') },
+        });
+        break;
+      }
       default:
         throw new SyntaxError(`${where}: unknown step ${cmd}`);
     }

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CommandInput } from '../../electron/contract/api.js';
+import { checkMaskedPan } from '../../electron/domain/pan.js';
 import { SIMULATOR_CURRENCY, currencyDigits, currencyInfo } from '../format/currency.js';
 import { parseMajor } from '../format/money.js';
 import type { MoneyParseError } from '../format/money.js';
@@ -10,7 +11,8 @@ import { useAppStore } from '../store/context.js';
 type EntryMode = NonNullable<CommandInput<'sim.charge'>['entryMode']>;
 const ENTRY_MODES: readonly EntryMode[] = ['C', 'T', 'S', 'M', 'F'];
 
-type PanelError = MoneyParseError | { code: 'money.not_positive' };
+type PanelError = MoneyParseError | { code: 'money.not_positive' } | { code: 'counter.sim.panInvalid' };
+
 
 /** Simulator switch (always there) and, while the simulator is on, the "simulate a charge" form. */
 export function SimPanel() {
@@ -21,6 +23,8 @@ export function SimPanel() {
   const connected = useAppStore((s) => s.connection.kind === 'open');
   const [amount, setAmount] = useState('');
   const [entryMode, setEntryMode] = useState<EntryMode>('C');
+  /** Optional masked card (e.g. 622848******1234) to swipe the same card twice. */
+  const [pan, setPan] = useState('');
   const [error, setError] = useState<PanelError | null>(null);
   const [sentTrace, setSentTrace] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -46,10 +50,12 @@ export function SimPanel() {
     const parsed = parseMajor(amount, currencyDigits(SIMULATOR_CURRENCY));
     if (!parsed.ok) return setError(parsed.error);
     if (parsed.minor === 0) return setError({ code: 'money.not_positive' });
+    const card = pan.trim();
+    if (card !== '' && !checkMaskedPan(card).ok) return setError({ code: 'counter.sim.panInvalid' });
     setError(null);
     setBusy(true);
     try {
-      const trace = await simCharge({ amountMinor: parsed.minor, entryMode });
+      const trace = await simCharge({ amountMinor: parsed.minor, entryMode, ...(card ? { panMasked: card } : {}) });
       if (trace !== null) {
         setSentTrace(trace);
         setAmount('');
@@ -107,6 +113,22 @@ export function SimPanel() {
                 </option>
               ))}
             </select>
+          </label>
+          <label className="sim-panel__label">
+            <span className="visually-hidden">{t('counter.sim.panLabel')}</span>
+            <input
+              data-testid="sim-pan-input"
+              className="input sim-panel__pan"
+              aria-label={t('counter.sim.panLabel')}
+              autoComplete="off"
+              spellCheck={false}
+              placeholder={t('counter.sim.panPlaceholder')}
+              value={pan}
+              onChange={(e) => {
+                setPan(e.target.value);
+                setError(null);
+              }}
+            />
           </label>
           <button type="submit" className="button button--secondary" data-testid="sim-charge-button" disabled={busy || !connected}>
             {t('sim.chargeButton')}

@@ -1,8 +1,9 @@
 import { useTranslation } from 'react-i18next';
 import { LinkBadge } from './LinkBadge.js';
 import { LocaleSwitch } from './LocaleSwitch.js';
+import { ManagerControls, StaffTab } from './auth/ManagerControls.js';
 
-export type Tab = 'counter' | 'history';
+export type Tab = 'counter' | 'history' | 'batch' | 'staff' | 'printers';
 
 export function TopBar({ tab, onTab, waiting }: { tab: Tab; onTab: (tab: Tab) => void; waiting: number }) {
   const { t } = useTranslation();
@@ -33,8 +34,28 @@ export function TopBar({ tab, onTab, waiting }: { tab: Tab; onTab: (tab: Tab) =>
         >
           {t('nav.history')}
         </button>
+        <button
+          type="button"
+          className="tab"
+          data-testid="nav-batch"
+          aria-current={tab === 'batch' ? 'page' : undefined}
+          onClick={() => onTab('batch')}
+        >
+          {t('counter.nav.batch')}
+        </button>
+        <button
+          type="button"
+          className="tab tab--compact"
+          data-testid="nav-printers"
+          aria-current={tab === 'printers' ? 'page' : undefined}
+          onClick={() => onTab('printers')}
+        >
+          {t('printing.nav')}
+        </button>
+        <StaffTab current={tab === 'staff'} onSelect={() => onTab('staff')} />
       </nav>
       <div className="topbar__spacer" />
+      <ManagerControls />
       <LinkBadge />
       <LocaleSwitch />
     </header>

@@ -4,12 +4,18 @@
  */
 import enCore from './en/core.json' with { type: 'json' };
 import zhCore from './zh-CN/core.json' with { type: 'json' };
+import enAuth from './en/auth.json' with { type: 'json' };
+import zhAuth from './zh-CN/auth.json' with { type: 'json' };
+import enCounter from './en/counter.json' with { type: 'json' };
+import zhCounter from './zh-CN/counter.json' with { type: 'json' };
+import enPrinting from './en/printing.json' with { type: 'json' };
+import zhPrinting from './zh-CN/printing.json' with { type: 'json' };
 
 type Tree = { [key: string]: string | Tree };
 
 export const bundles: Record<'en' | 'zh-CN', Tree[]> = {
-  en: [enCore],
-  'zh-CN': [zhCore],
+  en: [enCore, enAuth, enCounter, enPrinting],
+  'zh-CN': [zhCore, zhAuth, zhCounter, zhPrinting],
 };
 
 function merge(target: Tree, source: Tree): Tree {

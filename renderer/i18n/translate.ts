@@ -27,9 +27,19 @@ export const KNOWN_ERROR_CODES = [
   'transport.bad_response',
 ] as const;
 
-/** `errors.<code>` in the user's language, else the core's own message. */
+/**
+ * Where an error code's sentence may live: `errors.<code>`, else in the area's own file as
+ * `<area>.errors.<reason>` (auth.wrong_pin → auth.errors.wrong_pin), so each area keeps its
+ * messages under its own top-level key.
+ */
+export function errorKeys(code: string): string[] {
+  const dot = code.indexOf('.');
+  return dot > 0 ? [`errors.${code}`, `${code.slice(0, dot)}.errors.${code.slice(dot + 1)}`] : [`errors.${code}`];
+}
+
+/** `errors.<code>` (or the area's `<area>.errors.<reason>`) in the user's language, else the core's own message. */
 export function translateError(t: TFunction, error: ApiErrorShape): string {
-  return t(`errors.${error.code}`, { ...error.params, defaultValue: error.message || error.code });
+  return t(errorKeys(error.code), { ...error.params, defaultValue: error.message || error.code });
 }
 
 /** A toast: `notices.<code>`, else `errors.<code>`, else the fallback or the bare code. */

@@ -1,6 +1,6 @@
 /** Keyboard rules of the Counter screen, kept pure so they can be tested without a DOM. */
 
-export type CounterKeyAction = 'confirm' | 'next' | 'prev';
+export type CounterKeyAction = 'confirm' | 'next' | 'prev' | 'flag' | 'manager';
 
 export interface KeyLike {
   key: string;
@@ -16,6 +16,8 @@ export interface KeyLike {
 
 /** Typing targets: keys there belong to the field (and Enter submits its own form). */
 const TEXT_ENTRY = 'input, select, textarea, [contenteditable=""], [contenteditable="true"]';
+/** Keys inside a dialog belong to the dialog. */
+const DIALOG = 'dialog, [role="dialog"], [role="alertdialog"]';
 /** Controls that act on Enter themselves; a second, global action would double it. */
 const SELF_ACTIVATING = 'button, a[href], summary, [role="button"], [role="link"]';
 
@@ -26,7 +28,7 @@ function closest(target: EventTarget | null, selector: string): boolean {
 
 export function counterKeyAction(e: KeyLike): CounterKeyAction | null {
   if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return null;
-  if (closest(e.target, TEXT_ENTRY)) return null;
+  if (closest(e.target, TEXT_ENTRY) || closest(e.target, DIALOG)) return null;
   switch (e.key) {
     case 'Enter':
       // A held key must never run through the queue confirming charges nobody looked at.
@@ -36,6 +38,12 @@ export function counterKeyAction(e: KeyLike): CounterKeyAction | null {
       return 'next';
     case 'ArrowLeft':
       return 'prev';
+    case 'f':
+    case 'F':
+      return e.repeat ? null : 'flag';
+    case 'm':
+    case 'M':
+      return e.repeat ? null : 'manager';
     default:
       return null;
   }

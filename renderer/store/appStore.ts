@@ -69,7 +69,8 @@ export interface AppActions {
   refreshToday(): Promise<void>;
   select(chargeId: number): void;
   move(delta: 1 | -1): void;
-  confirm(chargeId: number): Promise<boolean>;
+  /** `rekeyedMinor`: the till's total typed in blind re-key mode (the core checks it matches). */
+  confirm(chargeId: number, rekeyedMinor?: number): Promise<boolean>;
   queryHistory(query: HistoryQuery): Promise<void>;
   setHistoryForm(form: HistoryForm): void;
   loadMoreHistory(): Promise<void>;
@@ -153,6 +154,10 @@ export function createAppStore({ api, locale = 'en', onLocaleChange }: AppStoreO
           break;
         case 'notice':
           get().pushToast({ level: event.payload.level, code: event.payload.code, params: event.payload.params });
+          break;
+        case 'auth.changed':
+          // Who acts on this screen (the status's operator) may have changed: ask again.
+          void refreshStatus().catch(report);
           break;
       }
     }
@@ -242,11 +247,11 @@ export function createAppStore({ api, locale = 'en', onLocaleChange }: AppStoreO
         if (index !== -1 && next) set({ currentId: next.id });
       },
 
-      async confirm(chargeId) {
+      async confirm(chargeId, rekeyedMinor) {
         if (get().confirmingId !== null) return false;
         set({ confirmingId: chargeId });
         try {
-          const charge = await api.invoke('charges.confirm', { chargeId });
+          const charge = await api.invoke('charges.confirm', rekeyedMinor === undefined ? { chargeId } : { chargeId, rekeyedMinor });
           applyCharge(charge);
           set({ lastError: null });
           scheduleTodayRefresh();

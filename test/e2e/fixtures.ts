@@ -26,10 +26,10 @@ export interface AppHandle {
   output(): string;
 }
 
-async function startBrowserHost(dataDir: string, log: string[]): Promise<{ child: ChildProcess; url: string }> {
+async function startBrowserHost(dataDir: string, log: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [path.join(root, 'bin', 'countersign.mjs'), 'host', '--data', dataDir, '--no-open', '--backend', 'simulator'], {
     cwd: root,
-    env: { ...process.env, COUNTERSIGN_SIM_STATUS_MS: '0' },
+    env: { ...process.env, COUNTERSIGN_SIM_STATUS_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -63,16 +63,16 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals) {
   await exited;
 }
 
-async function browserHostApp(browser: Browser, dataDir: string, use: (app: AppHandle) => Promise<void>) {
+async function browserHostApp(browser: Browser, dataDir: string, use: (app: AppHandle) => Promise<void>, env: Record<string, string> = {}) {
   const log: string[] = [];
-  let host = await startBrowserHost(dataDir, log);
+  let host = await startBrowserHost(dataDir, log, env);
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (error) => log.push(`pageerror: ${error.message}\n`));
   await page.goto(host.url);
   const again = async (signal: NodeJS.Signals) => {
     await stopChild(host.child, signal);
-    host = await startBrowserHost(dataDir, log);
+    host = await startBrowserHost(dataDir, log, env);
     await page.goto(host.url);
   };
   try {
@@ -89,11 +89,11 @@ async function browserHostApp(browser: Browser, dataDir: string, use: (app: AppH
   }
 }
 
-async function electronApp(dataDir: string, use: (app: AppHandle) => Promise<void>) {
+async function electronApp(dataDir: string, use: (app: AppHandle) => Promise<void>, env: Record<string, string> = {}) {
   const launch = () =>
     _electron.launch({
       args: [path.join(root, process.env.COUNTERSIGN_DIST || 'dist', 'electron', 'main.cjs')],
-      env: { ...process.env, COUNTERSIGN_DATA_DIR: dataDir, COUNTERSIGN_BACKEND: 'simulator', COUNTERSIGN_SIM_STATUS_MS: '0' },
+      env: { ...process.env, COUNTERSIGN_DATA_DIR: dataDir, COUNTERSIGN_BACKEND: 'simulator', COUNTERSIGN_SIM_STATUS_MS: '0', ...env },
     });
   let app = await launch();
   let page = await app.firstWindow();
@@ -121,22 +121,24 @@ async function electronApp(dataDir: string, use: (app: AppHandle) => Promise<voi
   }
 }
 
-export const test = base.extend<{ app: AppHandle }>({
-  app: async ({ browser }, use, testInfo) => {
+export const test = base.extend<{ app: AppHandle; appEnv: Record<string, string> }>({
+  /** Extra environment for the app's process, e.g. `test.use({ appEnv: { COUNTERSIGN_MANAGER_IDLE_MS: '4000' } })`. */
+  appEnv: [{}, { option: true }],
+  app: async ({ browser, appEnv }, use, testInfo) => {
+    if (testInfo.project.name === 'electron' && !electronBinary()) {
+      // Decided here, before anything launches: _electron.launch would try to download Electron.
+      console.log(`[electron] skipped "${testInfo.title}": ${NO_ELECTRON_REASON}`);
+      testInfo.skip(true, NO_ELECTRON_REASON);
+      return;
+    }
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-'));
     if (testInfo.project.name === 'electron') {
-      await electronApp(dataDir, use);
+      await electronApp(dataDir, use, appEnv);
     } else {
-      await browserHostApp(browser, dataDir, use);
+      await browserHostApp(browser, dataDir, use, appEnv);
     }
   },
 });
 
-test.beforeEach(({}, testInfo) => {
-  if (testInfo.project.name === 'electron' && !electronBinary()) {
-    console.log(`[electron] skipped "${testInfo.title}": ${NO_ELECTRON_REASON}`);
-    testInfo.skip(true, NO_ELECTRON_REASON);
-  }
-});
 
 export { expect };

@@ -23,6 +23,14 @@ export const simCommands = {
         z.object({ kind: z.literal('split-reports'), maxChunk: z.number().int().min(0).max(63) }).strict(),
         z.object({ kind: z.literal('merge-reports'), on: z.boolean() }).strict(),
         z.object({ kind: z.literal('noise'), count: z.number().int().min(0).max(1000) }).strict(),
+        /** The next SE answer reports sale totals off by these deltas (a terminal with wrong totals). */
+        z
+          .object({
+            kind: z.literal('skew-next-settlement'),
+            saleCountDelta: z.number().int().min(-9999).max(9999),
+            saleAmountDelta: z.number().int().min(-999_999_999_999).max(999_999_999_999),
+          })
+          .strict(),
       ]),
     output: z.object({ ok: z.literal(true) }),
   },

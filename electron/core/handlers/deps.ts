@@ -1,10 +1,14 @@
 import type { AppStatus } from '../../contract/schemas.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { Authorizer } from '../auth/authorizer.js';
+import type { SessionAuthorizer } from '../auth/sessions.js';
+import type { Accounts } from '../../ledger/accounts.js';
 import type { EventHub } from '../events.js';
 import type { TerminalManager } from '../terminalManager.js';
 import type { RequestRunner } from '../requestRunner.js';
 import type { Logger } from '../logger.js';
+import type { AdjustmentService } from '../adjustmentService.js';
+import type { PrintService } from '../printService.js';
 import { actorName } from '../auth/authorizer.js';
 
 /** What every command handler may use. Handlers are grouped by area, one module each. */
@@ -14,6 +18,14 @@ export interface HandlerDeps {
   requests: RequestRunner;
   hub: EventHub;
   auth: Authorizer;
+  /** The same authorizer as `auth`, with its sign-in side (manager mode); only the auth handlers sign in or out. */
+  sessions: SessionAuthorizer;
+  /** Staff accounts and PINs. */
+  accounts: Accounts;
+  /** Receipts, printers and the print queue. */
+  printing: PrintService;
+  /** The manager's void and refund. */
+  adjustments: AdjustmentService;
   log: Logger;
   clock: () => Date;
   version: string;

@@ -1,6 +1,10 @@
 import type { CommandHandlers } from '../dispatch.js';
+import { adjustmentHandlers } from './adjustments.js';
+import { authHandlers } from './auth.js';
 import { chargeHandlers } from './charges.js';
+import { counterHandlers } from './counter.js';
 import type { HandlerDeps } from './deps.js';
+import { printingHandlers } from './printing.js';
 import { simHandlers } from './sim.js';
 import { systemHandlers } from './system.js';
 
@@ -9,7 +13,11 @@ export function createHandlers(deps: HandlerDeps): CommandHandlers {
   return {
     ...systemHandlers(deps),
     ...chargeHandlers(deps),
+    ...counterHandlers(deps),
     ...simHandlers(deps),
+    ...authHandlers(deps),
+    ...printingHandlers(deps),
+    ...adjustmentHandlers(deps),
   };
 }
 

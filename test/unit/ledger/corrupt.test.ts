@@ -130,11 +130,14 @@ describe('disk full', () => {
     const { charge } = ledger.recordCharge(newCharge(), 'terminal:1');
     // Fill until the very next write fails, keeping only the first charge as the one to confirm.
     capSize(ledger);
-    for (let i = 0; i < 1000; i++) {
-      try {
-        ledger.appendAudit('system', 'filler.event', 'filler', String(i), { pad: 'z'.repeat(900) });
-      } catch {
-        break;
+    // Big rows first, then smaller ones, so the last page is left too full for any real change.
+    for (const pad of [900, 200, 40, 1]) {
+      for (let i = 0; i < 1000; i++) {
+        try {
+          ledger.appendAudit('system', 'filler.event', 'filler', String(i), { pad: 'z'.repeat(pad) });
+        } catch {
+          break;
+        }
       }
     }
     const err = ledgerErrorOf(() => ledger.confirmCharge(charge.id, 'cashier'));

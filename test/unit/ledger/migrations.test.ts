@@ -14,6 +14,12 @@ const V2_TEST: Migration = {
   },
 };
 
+/** The schema as it was at v1 (the migration tests run their own v2 on top of it). */
+const V1_ONLY: readonly Migration[] = MIGRATIONS.slice(0, 1);
+
+/** A migration newer than this build knows. */
+const NEXT_TEST: Migration = { ...V2_TEST, version: SCHEMA_VERSION + 1, name: 'test: from the future' };
+
 function rawVersion(file: string): number {
   const db = new Database(file, { readonly: true });
   try {
@@ -24,7 +30,7 @@ function rawVersion(file: string): number {
 }
 
 async function ledgerWithData(file: string, charges = 3) {
-  const ledger = await openLedger(file, { clock: testClock() });
+  const ledger = await openLedger(file, { clock: testClock(), migrations: V1_ONLY });
   for (let i = 0; i < charges; i++) ledger.recordCharge(newCharge({ amountMinor: 1000 + i }), 'terminal:10293847');
   ledger.close();
 }
@@ -35,22 +41,28 @@ describe('migrations', () => {
     expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
   });
 
-  test('from an empty (new) file: every table, index and trigger, v1, one ledger.created audit row, no backup', async () => {
+  test('from an empty (new) file: every table, index and trigger, the latest version, one audit row per migration, no backup', async () => {
     const file = tempLedgerFile();
     const ledger = await openLedger(file, { clock: testClock() });
     expect(ledger.diagnostics().schemaVersion).toBe(SCHEMA_VERSION);
     expect(ledger.diagnostics().migrationBackup).toBeNull();
-    expect(ledger.auditRows(1, 10).map((r) => [r.seq, r.actor, r.action, r.data])).toEqual([
-      [1, 'system', 'ledger.created', { from: 0, to: 1, name: 'initial schema' }],
-    ]);
-    expect(ledger.verifyAudit()).toMatchObject({ ok: true, rows: 1 });
+    expect(ledger.auditRows(1, 100).map((r) => [r.seq, r.actor, r.action, r.data])).toEqual(
+      MIGRATIONS.map((m) => [
+        m.version,
+        'system',
+        m.version === 1 ? 'ledger.created' : 'ledger.migrated',
+        { from: m.version - 1, to: m.version, name: m.name },
+      ]),
+    );
+    expect(ledger.auditRows(1, 1)[0]!.data).toEqual({ from: 0, to: 1, name: 'initial schema' });
+    expect(ledger.verifyAudit()).toMatchObject({ ok: true, rows: SCHEMA_VERSION });
     ledger.close();
 
     const db = new Database(file, { readonly: true });
     const names = (type: string) =>
       (db.prepare("SELECT name FROM sqlite_schema WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all(type) as string[]);
     expect(names('table')).toEqual(
-      ['audit_head', 'audit_log', 'charge_totals', 'charges', 'confirmations', 'host_requests', 'host_seq', 'settings'].sort(),
+      expect.arrayContaining(['audit_head', 'audit_log', 'charge_totals', 'charges', 'confirmations', 'host_requests', 'host_seq', 'settings', 'users']),
     );
     expect(names('index')).toEqual(
       expect.arrayContaining([
@@ -61,6 +73,7 @@ describe('migrations', () => {
         'charges_amount',
         'charges_attention',
         'host_requests_open_seq',
+        'users_one_owner',
       ]),
     );
     expect(names('trigger')).toEqual(
@@ -75,7 +88,7 @@ describe('migrations', () => {
     const file = tempLedgerFile();
     await ledgerWithData(file, 5);
     const clock = testClock('2026-04-01T08:30:00.000Z');
-    const ledger = await openLedger(file, { clock, migrations: [...MIGRATIONS, V2_TEST] });
+    const ledger = await openLedger(file, { clock, migrations: [...V1_ONLY, V2_TEST] });
 
     const backupDir = path.join(path.dirname(file), 'backups');
     const backups = readdirSync(backupDir);
@@ -98,7 +111,7 @@ describe('migrations', () => {
     ledger.close();
 
     // Opening again at v2 migrates nothing and takes no second backup.
-    const again = await openLedger(file, { clock, migrations: [...MIGRATIONS, V2_TEST] });
+    const again = await openLedger(file, { clock, migrations: [...V1_ONLY, V2_TEST] });
     expect(again.diagnostics().migrationBackup).toBeNull();
     again.close();
     expect(readdirSync(backupDir)).toHaveLength(1);
@@ -115,13 +128,13 @@ describe('migrations', () => {
         throw new Error('boom');
       },
     };
-    const err = await ledgerErrorOfAsync(() => openLedger(file, { clock: testClock(), migrations: [...MIGRATIONS, broken] }));
+    const err = await ledgerErrorOfAsync(() => openLedger(file, { clock: testClock(), migrations: [...V1_ONLY, broken] }));
     expect(err.code).toBe('db.migration_failed');
     expect(err.params.version).toBe('2');
     expect(err.params.backup && existsSync(err.params.backup)).toBe(true);
     expect(rawVersion(file)).toBe(1);
 
-    const ledger = await openLedger(file, { clock: testClock() });
+    const ledger = await openLedger(file, { clock: testClock(), migrations: V1_ONLY });
     expect(ledger.history({})).toHaveLength(2);
     expect(ledger.verifyAudit().ok).toBe(true);
     ledger.close();
@@ -133,16 +146,34 @@ describe('migrations', () => {
   test('a database newer than the code is refused with db.too_new and left untouched', async () => {
     const file = tempLedgerFile();
     await ledgerWithData(file, 1);
-    const v2 = await openLedger(file, { clock: testClock(), migrations: [...MIGRATIONS, V2_TEST] });
-    v2.close();
+    const newer = await openLedger(file, { clock: testClock(), migrations: [...MIGRATIONS, NEXT_TEST] });
+    newer.close();
     const before = statSync(file);
 
     const err = await ledgerErrorOfAsync(() => openLedger(file, { clock: testClock() }));
     expect(err.code).toBe('db.too_new');
-    expect(err.params).toMatchObject({ found: '2', supported: String(SCHEMA_VERSION) });
+    expect(err.params).toMatchObject({ found: String(SCHEMA_VERSION + 1), supported: String(SCHEMA_VERSION) });
     expect(err.message).toMatch(/newer Countersign/);
-    expect(rawVersion(file)).toBe(2);
+    expect(rawVersion(file)).toBe(SCHEMA_VERSION + 1);
     expect(statSync(file).mtimeMs).toBe(before.mtimeMs);
+  });
+});
+
+describe('the real migrations', () => {
+  test('a v1 ledger with data is upgraded to the latest schema: backup first, charges kept, no accounts yet, chain intact', async () => {
+    const file = tempLedgerFile();
+    await ledgerWithData(file, 3);
+    expect(rawVersion(file)).toBe(1);
+    const ledger = await openLedger(file, { clock: testClock('2026-05-01T00:00:00.000Z') });
+    expect(ledger.diagnostics().schemaVersion).toBe(SCHEMA_VERSION);
+    expect(path.basename(ledger.diagnostics().migrationBackup ?? '')).toBe('pre-migration-v1-20260501T000000000Z.db');
+    expect(ledger.history({})).toHaveLength(3);
+    expect(ledger.query((db) => db.prepare('SELECT count(*) FROM users').pluck().get())).toBe(0);
+    const migrated = ledger.auditRows(1, 100).filter((r) => r.action === 'ledger.migrated');
+    expect(migrated.map((r) => (r.data as { to: number }).to)).toEqual(MIGRATIONS.slice(1).map((m) => m.version));
+    expect(migrated.find((r) => (r.data as { to: number }).to === 2)?.data).toEqual({ from: 1, to: 2, name: 'accounts' });
+    expect(ledger.verifyAudit().ok).toBe(true);
+    ledger.close();
   });
 });
 

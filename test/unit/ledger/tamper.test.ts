@@ -72,10 +72,16 @@ describe('audit chain', () => {
     });
 
     test('a column of a middle row edited', () => {
-      raw!.prepare(`UPDATE audit_log SET data = replace(data, '"amountMinor":5000', '"amountMinor":500') WHERE seq = 10`).run();
-      const changed = raw!.prepare('SELECT data FROM audit_log WHERE seq = 10').pluck().get() as string;
+      // The row that recorded the 5,000 charge (its seq depends on how many migrations came first).
+      const seq = raw!
+        .prepare(`SELECT seq FROM audit_log WHERE action = 'charge.recorded' AND data LIKE '%"amountMinor":5000,%'`)
+        .pluck()
+        .get() as number;
+      expect(seq).toBeGreaterThan(1);
+      raw!.prepare(`UPDATE audit_log SET data = replace(data, '"amountMinor":5000', '"amountMinor":500') WHERE seq = ?`).run(seq);
+      const changed = raw!.prepare('SELECT data FROM audit_log WHERE seq = ?').pluck().get(seq) as string;
       expect(changed).toContain('"amountMinor":500,');
-      expectDetected(10, 'hash_mismatch');
+      expectDetected(seq, 'hash_mismatch');
     });
 
     test('a middle row deleted', () => {

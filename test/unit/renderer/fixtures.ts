@@ -45,6 +45,8 @@ export function today(overrides: Partial<TodayTotals> = {}): TodayTotals {
     pending: { count: 2, amountMinor: 140000 },
     confirmed: { count: 1, amountMinor: 800 },
     flagged: { count: 1, amountMinor: 128000 },
+    voided: { count: 0, amountMinor: 0 },
+    refunded: { count: 0, amountMinor: 0 },
     currency: '156',
     ...overrides,
   };

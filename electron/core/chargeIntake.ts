@@ -1,0 +1,73 @@
+/**
+ * What happens when the terminal reports a charge (CH): it is stored once, the detectors look at it
+ * (possible duplicate swipe, unusual amount) and their flags are stored with it, and the screens
+ * are told — one `charge.changed` carrying the flags.
+ */
+import type { ApiEvent } from '../contract/api.js';
+import type { Charge, ChargeFlag } from '../contract/schemas.js';
+import type { CounterSettings } from '../contract/counterSchemas.js';
+import type { NewCharge } from '../domain/charge.js';
+import { possibleDuplicate, unusualAmount, type ChargeFacts } from '../domain/flags.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { flagSettingsOf, readCounterSettings } from './counterSettings.js';
+import type { Logger } from './logger.js';
+
+/** How many recent confirmed charges the median is taken over. */
+export const MEDIAN_SAMPLE = 200;
+/** The detectors' actor in the audit log. */
+export const DETECTOR_ACTOR = 'system:detectors';
+
+export interface ChargeIntakeDeps {
+  ledger: Ledger;
+  hub: { emit(event: ApiEvent): void };
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+function facts(c: Charge): ChargeFacts {
+  return {
+    id: c.id,
+    amountMinor: c.amountMinor,
+    panMasked: c.panMasked,
+    trace: c.trace,
+    receivedAtMs: Date.parse(c.receivedAt),
+    status: c.status,
+  };
+}
+
+/** The detectors' flags for a charge just stored (pure rules over what the ledger holds). */
+export function intakeFlags(ledger: Ledger, charge: Charge, settings: CounterSettings): ChargeFlag[] {
+  const rules = flagSettingsOf(settings);
+  const flags: ChargeFlag[] = [];
+  const since = new Date(Date.parse(charge.receivedAt) - rules.duplicateWindowMinutes * 60_000).toISOString();
+  const sameCard = ledger.chargesByCardSince(charge.panMasked, since).map(facts);
+  const duplicate = possibleDuplicate(facts(charge), sameCard, rules);
+  if (duplicate) flags.push(duplicate);
+  const unusual = unusualAmount(facts(charge), ledger.recentConfirmedAmounts(MEDIAN_SAMPLE), rules);
+  if (unusual) flags.push(unusual);
+  return flags;
+}
+
+/**
+ * Returns the intake: stores a reported charge, flags it, pushes it. A repeat delivery of a stored
+ * charge (same terminal, batch, trace) changes nothing and pushes nothing. A failure of the
+ * detectors never loses the charge: it is stored and shown unflagged, and the failure is logged.
+ */
+export function createChargeIntake(deps: ChargeIntakeDeps): (input: NewCharge) => Charge {
+  const { ledger, hub, log } = deps;
+  return (input) => {
+    const { charge, inserted } = ledger.recordCharge(input, `terminal:${input.terminalId}`);
+    if (!inserted) {
+      log.info('charge.duplicate_delivery', { terminal: input.terminalId, batch: input.batch, trace: input.trace });
+      return charge;
+    }
+    let stored = charge;
+    try {
+      const flags = intakeFlags(ledger, charge, readCounterSettings(ledger, log));
+      if (flags.length > 0) stored = ledger.setFlags(charge.id, flags, DETECTOR_ACTOR);
+    } catch (error) {
+      log.error('charge.flags_failed', { chargeId: charge.id, message: (error as Error).message });
+    }
+    hub.emit({ name: 'charge.changed', payload: stored });
+    return stored;
+  };
+}
