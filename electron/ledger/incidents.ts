@@ -15,6 +15,7 @@ import { MAX_MINOR_UNITS } from '../domain/charge.js';
 import { incidentKindFor } from '../domain/incidentKind.js';
 import { checkActor } from './auditStore.js';
 import { LedgerError } from './errors.js';
+import { cachedStatement } from './statements.js';
 import type { Ledger, LedgerTx } from './ledger.js';
 import { CHARGE_COLUMNS, rowToCharge, type ChargeRow } from './rows.js';
 
@@ -111,21 +112,7 @@ const SQL = {
   unresolved: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE resolved_at IS NULL ORDER BY id LIMIT ?`,
 } as const;
 
-/** Statements are prepared once per connection. */
-const prepared = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-function stmt<P extends unknown[] = unknown[], R = unknown>(db: Database.Database, sql: string): Database.Statement<P, R> {
-  let cache = prepared.get(db);
-  if (!cache) {
-    cache = new Map();
-    prepared.set(db, cache);
-  }
-  let s = cache.get(sql);
-  if (!s) {
-    s = db.prepare(sql);
-    cache.set(sql, s);
-  }
-  return s as unknown as Database.Statement<P, R>;
-}
+const stmt = cachedStatement;
 
 export interface FlagChargeInput {
   chargeId: number;

@@ -19,6 +19,7 @@ import { compareSettlement, ledgerTotals, parseSettlementFields, type StatusGrou
 import { buildSettlementReport } from '../domain/settlementReport.js';
 import { checkActor } from './auditStore.js';
 import { LedgerError } from './errors.js';
+import { cachedStatement } from './statements.js';
 import { incidentForChargeIn, openSettlementMismatch } from './incidents.js';
 import type { Ledger } from './ledger.js';
 import { CHARGE_COLUMNS, rowToCharge, type ChargeRow } from './rows.js';
@@ -100,20 +101,7 @@ const SQL = {
   settleCharges: 'UPDATE charges SET settled_batch_id = ?, settled_at = ? WHERE settled_batch_id IS NULL AND batch = ?',
 } as const;
 
-const prepared = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-function stmt<P extends unknown[] = unknown[], R = unknown>(db: Database.Database, sql: string): Database.Statement<P, R> {
-  let cache = prepared.get(db);
-  if (!cache) {
-    cache = new Map();
-    prepared.set(db, cache);
-  }
-  let s = cache.get(sql);
-  if (!s) {
-    s = db.prepare(sql);
-    cache.set(sql, s);
-  }
-  return s as unknown as Database.Statement<P, R>;
-}
+const stmt = cachedStatement;
 
 function refundAmounts(db: Database.Database, afterRequestId: number, beforeRequestId: number): number[] {
   const rows = stmt<[number, number], { fields: string }>(db, SQL.refundsBetween).all(afterRequestId, beforeRequestId);

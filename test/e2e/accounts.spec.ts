@@ -1,23 +1,14 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.js';
+import { MANAGER, OWNER, setUpShop } from './helpers.js';
 
-const OWNER = { name: 'Lin Wei', pin: '482915' };
-const FIRST_MANAGER = { name: 'Zhang Min', pin: '735102' };
+const FIRST_MANAGER = MANAGER;
 const NEW_MANAGER = { name: 'Wang Fang', pin: '583920' };
 
 // Manager mode ends after this long without a command (60 s in the shop; short here).
 const IDLE_MS = 6000;
 test.use({ appEnv: { COUNTERSIGN_MANAGER_IDLE_MS: String(IDLE_MS) } });
 
-async function setUpShop(page: Page) {
-  await page.getByTestId('setup-owner-name').fill(OWNER.name);
-  await page.getByTestId('setup-owner-pin').fill(OWNER.pin);
-  await page.getByTestId('setup-manager-name').fill(FIRST_MANAGER.name);
-  await page.getByTestId('setup-manager-pin').fill(FIRST_MANAGER.pin);
-  await page.getByTestId('setup-submit').click();
-  await expect(page.getByTestId('manager-badge')).toContainText(OWNER.name);
-  await expect(page.getByTestId('setup-panel')).toBeHidden();
-}
 
 /** Focus on the counter itself (not a field), then M. */
 async function pressM(page: Page) {

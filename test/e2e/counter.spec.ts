@@ -6,24 +6,13 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { Page, TestInfo } from '@playwright/test';
 import { test, expect } from './fixtures.js';
+import { MANAGER, setUpShop } from './helpers.js';
 
-const OWNER = { name: 'Lin Wei', pin: '482915' };
-const MANAGER = { name: 'Zhang Min', pin: '735102' };
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 // A manager stays signed in while a test runs (the shop's 60 s is tested by the accounts spec).
 test.use({ appEnv: { COUNTERSIGN_MANAGER_IDLE_MS: '600000' } });
 
-/** First run: the owner sets up the shop and is signed in (an owner may do what a manager does). */
-async function setUpShop(page: Page) {
-  await page.getByTestId('setup-owner-name').fill(OWNER.name);
-  await page.getByTestId('setup-owner-pin').fill(OWNER.pin);
-  await page.getByTestId('setup-manager-name').fill(MANAGER.name);
-  await page.getByTestId('setup-manager-pin').fill(MANAGER.pin);
-  await page.getByTestId('setup-submit').click();
-  await expect(page.getByTestId('manager-badge')).toContainText(OWNER.name);
-  await expect(page.getByTestId('setup-panel')).toBeHidden();
-}
 
 /** The simulated terminal takes a card: amount in major units, optionally a given (masked) card. */
 async function simulateCharge(page: Page, amount: string, pan = '') {

@@ -1,21 +1,11 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.js';
+import { setUpShop } from './helpers.js';
 import { closedPort, startFakePrinter, type FakePrinter } from '../unit/printing/fakePrinter.js';
 import { parseEscpos } from '../unit/printing/escposParser.js';
 import { writeReceiptArtifacts } from '../unit/printing/artifacts.js';
 
-const OWNER = { name: 'Lin Wei', pin: '482915' };
-const MANAGER = { name: 'Zhang Min', pin: '735102' };
 
-/** First run: the owner sets up the shop and is signed in (owner ≥ manager: may change printers). */
-async function setUpShop(page: Page) {
-  await page.getByTestId('setup-owner-name').fill(OWNER.name);
-  await page.getByTestId('setup-owner-pin').fill(OWNER.pin);
-  await page.getByTestId('setup-manager-name').fill(MANAGER.name);
-  await page.getByTestId('setup-manager-pin').fill(MANAGER.pin);
-  await page.getByTestId('setup-submit').click();
-  await expect(page.getByTestId('manager-badge')).toContainText(OWNER.name);
-}
 
 const printed = (job: Buffer) =>
   parseEscpos(job)
