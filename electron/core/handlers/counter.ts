@@ -11,10 +11,12 @@ import {
 } from '../../ledger/settlements.js';
 import { readCounterSettings, updateCounterSettings } from '../counterSettings.js';
 import type { CommandHandlers } from '../dispatch.js';
+import { printSettlementReport } from '../settlementReceipt.js';
 import { actorName, type HandlerDeps } from './deps.js';
 
 /** What the counter handlers use (tests build them with a fake authorizer). */
-export type CounterHandlerDeps = Pick<HandlerDeps, 'ledger' | 'hub' | 'auth' | 'log' | 'requests' | 'terminal'>;
+export type CounterHandlerDeps = Pick<HandlerDeps, 'ledger' | 'hub' | 'auth' | 'log' | 'requests' | 'terminal'> &
+  Partial<Pick<HandlerDeps, 'printing' | 'clock'>>;
 
 /** Blocker traces named in a `batch.blocked` error (the full list comes from `batch.status`). */
 const MAX_NAMED_BLOCKERS = 20;
@@ -109,6 +111,11 @@ export function counterHandlers(deps: CounterHandlerDeps): Pick<CommandHandlers,
         const { report } = recordSettlement(ledger, request.id, actor);
         hub.emit({ name: 'batch.settled', payload: report });
         log.info('batch.settled', { seq: result.seq, batch: report.batch, matched: report.matched });
+        if (deps.printing) {
+          await printSettlementReport(deps.printing, ledger, report, actor, (deps.clock ?? (() => new Date()))()).catch((error: unknown) =>
+            log.warn('batch.report_not_printed', { message: (error as Error).message }),
+          );
+        }
         return report;
       } finally {
         settling = false;

@@ -138,3 +138,17 @@ describe('void and refund through the core', () => {
     expect(await api.invoke('adjust.find', { query: 'zzzz' })).toEqual([]);
   });
 });
+
+describe('settlement report', () => {
+  it('prints the terminal figures on the default printer when the batch settles', async () => {
+    const { core: running, api } = await boot();
+    await signInOwner(api);
+    const charge = await chargeOf(running, 3000);
+    await api.invoke('charges.confirm', { chargeId: charge.id });
+    await api.invoke('batch.settle', {});
+    const jobs = await api.invoke('printJobs.list', {});
+    const report = jobs.find((j) => j.kind === 'SETTLEMENT');
+    expect(report).toMatchObject({ kind: 'SETTLEMENT', copy: 'merchant', amountMinor: 3000, currency: '156' });
+    expect(report!.state).not.toBe('queued');
+  });
+});
