@@ -55,17 +55,23 @@ export function intakeFlags(ledger: Ledger, charge: Charge, settings: CounterSet
 export function createChargeIntake(deps: ChargeIntakeDeps): (input: NewCharge) => Charge {
   const { ledger, hub, log } = deps;
   return (input) => {
-    const { charge, inserted } = ledger.recordCharge(input, `terminal:${input.terminalId}`);
+    // One transaction: a charge is never committed (and ACKed to the terminal) without its flags.
+    // The detectors run in a savepoint: if they fail, only their part rolls back and the charge
+    // is still stored, shown unflagged, and the failure logged.
+    const { charge: stored, inserted } = ledger.transact(() => {
+      const recorded = ledger.recordCharge(input, `terminal:${input.terminalId}`);
+      if (!recorded.inserted) return recorded;
+      try {
+        const flags = intakeFlags(ledger, recorded.charge, readCounterSettings(ledger, log));
+        if (flags.length > 0) return { charge: ledger.setFlags(recorded.charge.id, flags, DETECTOR_ACTOR), inserted: true };
+      } catch (error) {
+        log.error('charge.flags_failed', { chargeId: recorded.charge.id, message: (error as Error).message });
+      }
+      return recorded;
+    });
     if (!inserted) {
       log.info('charge.duplicate_delivery', { terminal: input.terminalId, batch: input.batch, trace: input.trace });
-      return charge;
-    }
-    let stored = charge;
-    try {
-      const flags = intakeFlags(ledger, charge, readCounterSettings(ledger, log));
-      if (flags.length > 0) stored = ledger.setFlags(charge.id, flags, DETECTOR_ACTOR);
-    } catch (error) {
-      log.error('charge.flags_failed', { chargeId: charge.id, message: (error as Error).message });
+      return stored;
     }
     hub.emit({ name: 'charge.changed', payload: stored });
     return stored;
