@@ -17,5 +17,11 @@ export function adjustmentHandlers(deps: HandlerDeps): Pick<CommandHandlers, key
       const manager = deps.auth.requireRole(ctx, 'manager');
       return deps.adjustments.execute(input, actorName(manager));
     },
+    'adjust.expectRecharge': (input, ctx) => {
+      const manager = deps.auth.requireRole(ctx, 'manager');
+      return deps.adjustments.expectRecharge(input, actorName(manager));
+    },
+    // Which charge is the correct amount of which incident: shown beside the charge on every screen.
+    'adjust.recharges': () => deps.adjustments.recharges(),
   };
 }
