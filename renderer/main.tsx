@@ -17,10 +17,18 @@ import { CounterProvider } from './store/counterContext.js';
 import { loadVolume, webAudioPlayer } from './sound/cues.js';
 import { createPrintingStore } from './store/printing.js';
 import { PrintingProvider } from './store/printingContext.js';
+import { createAdjustStore } from './store/adjust.js';
+import { AdjustProvider } from './store/adjustContext.js';
+import { createIncidentsStore } from './store/incidents.js';
+import { IncidentsProvider } from './store/incidentsContext.js';
+import { createSettingsStore } from './store/settings.js';
+import { SettingsProvider } from './store/settingsContext.js';
+import { applyStoredComfort } from './settings/comfort.js';
 
 const locale = detectLocale();
 const i18n = createI18n(locale);
 document.documentElement.lang = locale;
+applyStoredComfort();
 
 const baseApi = createApi();
 const auth = createAuthStore({ api: baseApi });
@@ -45,6 +53,11 @@ const counter = createCounterStore({
 counter.getState().start();
 const printing = createPrintingStore({ api });
 printing.getState().start();
+const adjust = createAdjustStore({ api });
+adjust.getState().start();
+const incidents = createIncidentsStore({ api });
+incidents.getState().start();
+const settings = createSettingsStore({ api });
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');
@@ -55,7 +68,13 @@ createRoot(root).render(
         <AuthProvider store={auth}>
           <CounterProvider store={counter}>
             <PrintingProvider store={printing}>
-              <App />
+              <AdjustProvider store={adjust}>
+                <IncidentsProvider store={incidents}>
+                  <SettingsProvider store={settings}>
+                    <App />
+                  </SettingsProvider>
+                </IncidentsProvider>
+              </AdjustProvider>
             </PrintingProvider>
           </CounterProvider>
         </AuthProvider>

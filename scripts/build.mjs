@@ -14,7 +14,8 @@ const only = process.argv[2];
 const outDir = path.resolve(root, process.env.COUNTERSIGN_DIST || 'dist');
 if (path.relative(root, outDir).startsWith('..')) throw new Error('COUNTERSIGN_DIST must be inside the repository');
 // Native addons, and packages that read their own data files at run time, stay in node_modules.
-const external = ['electron', 'better-sqlite3', 'node-hid', 'bufferutil', 'utf-8-validate', '@resvg/resvg-js', 'pdfkit', 'iconv-lite', 'fontkit'];
+// @playwright/test: only `countersign bench` loads it (a dev dependency, never bundled).
+const external = ['electron', 'better-sqlite3', 'node-hid', 'bufferutil', 'utf-8-validate', '@resvg/resvg-js', 'pdfkit', 'iconv-lite', 'fontkit', '@playwright/test'];
 const common = {
   bundle: true,
   platform: 'node',

@@ -15,6 +15,8 @@ case "$libs" in *libusb-1.0.so.0*) ;; *) missing+=(libusb-1.0-0) ;; esac
 fonts=$(fc-list : family 2>/dev/null || true)
 case "$fonts" in *"Noto Sans CJK"*) ;; *) missing+=(fonts-noto-cjk) ;; esac
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+# pdftotext / pdftoppm: the tests read the exported dispute PDFs back (and keep a page as PNG).
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo_cmd=()

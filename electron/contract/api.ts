@@ -4,6 +4,7 @@ import { systemCommands } from './commands/system.js';
 import { chargeCommands } from './commands/charges.js';
 import { simCommands } from './commands/sim.js';
 import { adjustmentCommands, adjustmentEvents } from './commands/adjustments.js';
+import { incidentCommands, incidentEvents } from './commands/incidents.js';
 import { AuthChanged, authCommands } from './commands/auth.js';
 import { counterCommands } from './commands/counter.js';
 import { PrintJob, printingCommands } from './commands/printing.js';
@@ -22,6 +23,7 @@ export const commands = {
   ...counterCommands,
   ...printingCommands,
   ...adjustmentCommands,
+  ...incidentCommands,
 } as const;
 
 export const events = {
@@ -37,6 +39,7 @@ export const events = {
   /** A print job was queued, printed or failed. */
   'printJob.changed': PrintJob,
   ...adjustmentEvents,
+  ...incidentEvents,
   'notice': z.object({ level: z.enum(['info', 'warning', 'error']), code: z.string(), params: z.record(z.string(), z.string()) }),
 } as const;
 

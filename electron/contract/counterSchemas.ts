@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Charge, MinorUnits } from './schemas.js';
+import { INCIDENT_STATUSES } from '../domain/incidentWorkflow.js';
 
 /** A signed integer number of minor units (a difference between two amounts). */
 export const SignedMinorUnits = z.number().int().min(-999_999_999_999).max(999_999_999_999);
@@ -37,11 +38,11 @@ export const DEFAULT_COUNTER_SETTINGS: CounterSettings = {
 export const FlagCause = z.enum(['operator_error', 'system_fault', 'network', 'suspected_fraud', 'duplicate', 'other']);
 export type FlagCause = z.infer<typeof FlagCause>;
 
-export const IncidentKind = z.enum(['wrong_amount', 'over_charge', 'duplicate_charge', 'settlement_mismatch']);
+export const IncidentKind = z.enum(['wrong_amount', 'over_charge', 'duplicate_charge', 'settlement_mismatch', 'transfer_error', 'other']);
 export type IncidentKind = z.infer<typeof IncidentKind>;
 
-/** Only 'open' is used so far; the incident workflow (its own issue) moves incidents on. */
-export const IncidentStatus = z.enum(['open', 'investigating', 'resolved', 'closed']);
+/** The incident workflow's steps (electron/domain/incidentWorkflow.ts); v3's statuses were migrated by schema v7. */
+export const IncidentStatus = z.enum(INCIDENT_STATUSES);
 export type IncidentStatus = z.infer<typeof IncidentStatus>;
 
 export const Count = z.number().int().nonnegative();

@@ -58,6 +58,29 @@ export const LinkState = z.discriminatedUnion('kind', [
 ]);
 export type LinkState = z.infer<typeof LinkState>;
 
+/** The ledger file's health: its integrity check, a restore at start, backups, a full disk. */
+export const LedgerHealth = z.object({
+  /** 'full': checked in full at start; 'running': the full check runs in the background; then 'ok', 'damaged' or 'failed' (could not run). */
+  check: z.enum(['full', 'running', 'ok', 'damaged', 'failed']),
+  /** Set when the ledger file was damaged at start and put aside: what was restored, and from when. */
+  recovery: z
+    .object({
+      at: z.string(),
+      /** The damaged file as set aside (kept, never deleted). */
+      setAside: z.string().nullable(),
+      /** The backup restored; null when none verified and a new, empty ledger was started. */
+      backupFile: z.string().nullable(),
+      /** ISO 8601 UTC: anything recorded after this may be missing. */
+      backupTakenAt: z.string().nullable(),
+    })
+    .nullable(),
+  /** ISO 8601 UTC of the newest backup, null if none. */
+  lastBackupAt: z.string().nullable(),
+  /** The last write failed for lack of disk space (cleared by the next write that succeeds). */
+  diskFull: z.boolean(),
+});
+export type LedgerHealth = z.infer<typeof LedgerHealth>;
+
 export const AppStatus = z.object({
   version: z.string(),
   dataDir: z.string(),
@@ -68,6 +91,8 @@ export const AppStatus = z.object({
   nodeHidProblem: z.string().nullable(),
   operator: z.string(),
   auditHead: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+  /** The ledger file's health (absent from cores that do not track it, e.g. in tests). */
+  ledger: LedgerHealth.optional(),
 });
 export type AppStatus = z.infer<typeof AppStatus>;
 

@@ -20,6 +20,16 @@ function describeIssues(error: z.ZodError): string {
 }
 
 /**
+ * Command input is JSON-shaped: nothing, or a plain object. IPC's structured clone can also carry a
+ * Map, Set, Date, typed array or Error, which a schema of optional fields would read as `{}`.
+ */
+function isPlainInput(input: unknown): boolean {
+  if (input === null || typeof input !== 'object') return true; // nothing, or a primitive: the schema says what is wrong
+  const proto = Object.getPrototypeOf(input) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
  * The boundary every transport goes through: unknown names, malformed input and handler failures
  * all become ApiErrors with a stable code; nothing unvalidated reaches a handler.
  */
@@ -32,6 +42,10 @@ export function createDispatcher(handlers: CommandHandlers, log: DispatchLog) {
       });
     }
     const spec = commands[name];
+    if (!isPlainInput(input)) {
+      log.warn('api.validation_failed', { transport: ctx.transport, name, detail: 'input is not a plain object' });
+      throw new ApiError('validation.failed', `Invalid input for ${name}: (input): must be a plain object`, { command: name, detail: '(input): must be a plain object' });
+    }
     const parsed = spec.input.safeParse(input ?? {});
     if (!parsed.success) {
       const detail = describeIssues(parsed.error);

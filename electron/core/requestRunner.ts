@@ -60,6 +60,11 @@ export class RequestRunner {
     return result;
   }
 
+  /** Whether any request (other than a query) waits for its lost answer to be asked about. */
+  hasUnknown(): boolean {
+    return this.ledger.unresolvedHostRequests().some((r) => r.type !== 'QT' && r.state === 'unknown');
+  }
+
   /** Asks the terminal about every request whose answer was lost (timeout, unplug, crash). */
   resolveUnknown(actor = 'system'): Promise<void> {
     this.resolving ??= this.resolveAll(actor).finally(() => {
@@ -70,7 +75,9 @@ export class RequestRunner {
 
   private async resolveAll(actor: string): Promise<void> {
     // A query whose own answer was lost needs no query of its own: the original is asked about again.
-    for (const request of this.ledger.unresolvedHostRequests().filter((r) => r.type !== 'QT')) {
+    // A request still 'pending' is in flight in this process (a restart turns those into 'unknown'):
+    // its answer may yet come, and asking now could hear "never received" before the terminal has it.
+    for (const request of this.ledger.unresolvedHostRequests().filter((r) => r.type !== 'QT' && r.state === 'unknown')) {
       const { seq: querySeq } = this.ledger.createHostRequest({ type: 'QT', fields: { QS: request.seq } }, actor);
       const outcome = await this.terminal.send({ seq: querySeq, type: 'QT', fields: { QS: request.seq } });
       if (outcome.kind !== 'response') {
@@ -85,18 +92,32 @@ export class RequestRunner {
     }
   }
 
+  /**
+   * The answer (or its loss) and what it means to the listeners (a void approved, a charge voided)
+   * are ONE transaction: a crash between them must not leave an answered request whose void is
+   * still "sent". A listener that cannot apply the answer rolls it all back; the request is then
+   * marked unknown (when even that can be written) so that QT asks the terminal again.
+   */
   private record(seq: string, result: RequestResult, actor: string) {
-    const record =
-      result.state === 'answered'
-        ? this.ledger.resolveHostRequest(seq, { state: 'answered', rc: result.rc, response: result.response }, actor)
-        : this.ledger.resolveHostRequest(seq, { state: 'unknown', reason: result.reason }, actor);
-    this.onResolved(seq, result);
-    for (const listener of this.listeners) {
-      try {
-        listener({ seq, type: record.type, chargeId: record.chargeId ?? null }, result);
-      } catch (error) {
-        this.log.error('request.listener_failed', { seq, message: (error as Error).message });
+    try {
+      this.ledger.transact(() => {
+        const record =
+          result.state === 'answered'
+            ? this.ledger.resolveHostRequest(seq, { state: 'answered', rc: result.rc, response: result.response }, actor)
+            : this.ledger.resolveHostRequest(seq, { state: 'unknown', reason: result.reason }, actor);
+        for (const listener of this.listeners) listener({ seq, type: record.type, chargeId: record.chargeId ?? null }, result);
+      });
+    } catch (error) {
+      this.log.error('request.record_failed', { seq, state: result.state, message: (error as Error).message });
+      if (result.state === 'answered') {
+        try {
+          this.ledger.resolveHostRequest(seq, { state: 'unknown', reason: 'the answer arrived but could not be recorded; it is asked again' }, actor);
+        } catch (inner) {
+          this.log.error('request.mark_unknown_failed', { seq, message: (inner as Error).message });
+        }
       }
+      throw error;
     }
+    this.onResolved(seq, result);
   }
 }

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { openLedger, type Ledger } from '../ledger/ledger.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { isCommandName, type ApiEvent } from '../contract/api.js';
 import { chargeFromMessage } from './chargeFromMessage.js';
 import { createChargeIntake } from './chargeIntake.js';
@@ -15,10 +15,14 @@ import { RequestRunner } from './requestRunner.js';
 import { PrintService } from './printService.js';
 import { AdjustmentService } from './adjustmentService.js';
 import { adjustmentReceipts } from './adjustmentReceipts.js';
+import { IncidentService } from './incidentService.js';
+import { ExportService } from './exportService.js';
+import type { FileDialogs } from './fileDialogs.js';
 import type { SystemPrintAdapter } from '../printing/system.js';
-import { TerminalManager, type BackendChoice, type TerminalManagerOptions } from './terminalManager.js';
+import { TerminalManager, parseBackendChoice, type BackendChoice, type TerminalManagerOptions } from './terminalManager.js';
 import type { CoreApi } from './types.js';
 import { APP_VERSION } from './version.js';
+import { LedgerHealthMonitor, openLedgerRecovering } from './ledgerHealth.js';
 
 export interface StartCoreOptions {
   dataDir: string;
@@ -34,6 +38,15 @@ export interface StartCoreOptions {
   managerIdleMs?: number;
   /** The OS printers (only the Electron shell has them). */
   systemPrinter?: SystemPrintAdapter | null;
+  /** The native folder/file choosers (only the Electron shell has them). */
+  dialogs?: FileDialogs | null;
+  /**
+   * Daily backups (ledgerHealth.ts): first check after `firstDelayMs` (default
+   * COUNTERSIGN_BACKUP_DELAY_MS, else 5 s), then hourly; `enabled: false` turns them off.
+   */
+  backups?: { enabled?: boolean; firstDelayMs?: number; checkIntervalMs?: number; keepDaily?: number };
+  /** The ledger's start check (see OpenLedgerOptions.startupCheck). */
+  startupCheck?: 'auto' | 'full' | 'structural';
 }
 
 export interface RunningCore {
@@ -44,6 +57,8 @@ export interface RunningCore {
   /** Receipts: the void/refund flow prints through `printing.printReceipt`. */
   printing: PrintService;
   adjustments: AdjustmentService;
+  /** The ledger file's health: background check, restore at start, backups, full disk. */
+  health: LedgerHealthMonitor;
   close(): Promise<void>;
 }
 
@@ -53,8 +68,7 @@ function managerIdleFromEnv(): number | undefined {
 }
 
 function backendFromEnv(): BackendChoice | undefined {
-  const v = process.env.COUNTERSIGN_BACKEND;
-  return v === 'auto' || v === 'simulator' || v === 'node-hid' ? v : undefined;
+  return parseBackendChoice(process.env.COUNTERSIGN_BACKEND) ?? undefined;
 }
 
 /**
@@ -65,8 +79,28 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const clock = options.clock ?? (() => new Date());
   const log = options.log;
-  const ledger = await openLedger(options.ledgerFile ?? ledgerPath(options.dataDir), { clock, durability: options.durability ?? 'full' });
+  const ledgerFile = options.ledgerFile ?? ledgerPath(options.dataDir);
+  // A damaged ledger file is set aside and the newest good backup restored (ledgerHealth.ts).
+  const { ledger, recovery } = await openLedgerRecovering(ledgerFile, {
+    clock,
+    durability: options.durability ?? 'full',
+    ...(options.startupCheck ? { startupCheck: options.startupCheck } : {}),
+    log,
+  });
   const hub = createEventHub();
+  const envBackupDelay = Number(process.env.COUNTERSIGN_BACKUP_DELAY_MS);
+  const health = new LedgerHealthMonitor({
+    ledger,
+    file: ledgerFile,
+    clock,
+    log,
+    emit: (event) => hub.emit(event),
+    recovery,
+    backups: options.backups?.enabled ?? true,
+    firstBackupDelayMs: options.backups?.firstDelayMs ?? (Number.isSafeInteger(envBackupDelay) && envBackupDelay >= 0 ? envBackupDelay : 5000),
+    ...(options.backups?.checkIntervalMs !== undefined ? { backupCheckIntervalMs: options.backups.checkIntervalMs } : {}),
+    ...(options.backups?.keepDaily !== undefined ? { keepDaily: options.backups.keepDaily } : {}),
+  });
   const envStatusMs = process.env.COUNTERSIGN_SIM_STATUS_MS;
   const intake = createChargeIntake({ ledger, hub, log });
 
@@ -79,7 +113,22 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
     onLinkState: (state) => hub.emit({ name: 'link.state', payload: state }),
     handlers: {
       onCharge: (message) => {
-        intake(chargeFromMessage(message));
+        let charge;
+        try {
+          charge = intake(chargeFromMessage(message));
+        } catch (error) {
+          health.writeFailed(error); // a full disk is told to the screens; the terminal sends the charge again
+          throw error;
+        }
+        health.writeSucceeded();
+        // A charge of the correct amount a manager is waiting for (补刷) is linked to its incident.
+        adjustments.noteCharge(charge);
+      },
+      onStatus: () => {
+        // The terminal talks again: ask it about answers that were lost while it was silent.
+        if (requests.hasUnknown()) {
+          void requests.resolveUnknown().catch((error) => log.error('request.resolve_failed', { message: (error as Error).message }));
+        }
       },
       onLinkError: (error) => log.warn('link.rejected', error),
       onConnected: () => {
@@ -118,6 +167,9 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
 
   const adjustments = new AdjustmentService(ledger, requests, hub, log, adjustmentReceipts(printing));
 
+  const incidents = new IncidentService(ledger, hub, log, adjustments, options.dataDir);
+  const exports = new ExportService(ledger, hub, log, clock);
+
   const deps: HandlerDeps = {
     ledger,
     terminal,
@@ -128,32 +180,54 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
     accounts,
     printing,
     adjustments,
+    incidents,
+    exports,
+    dialogs: options.dialogs ?? null,
     log,
     clock,
     version: APP_VERSION,
     dataDir: options.dataDir,
+    health,
   };
   const dispatchCommand = createDispatcher(createHandlers(deps), log);
   // Every command from a signed-in session (except what screens fetch by themselves) keeps it alive.
   const dispatch: CoreApi['dispatch'] = (name, input, ctx) => {
     if (isCommandName(name) && !PASSIVE_COMMANDS.has(name)) sessions.touch(ctx);
-    return dispatchCommand(name, input, ctx);
+    return dispatchCommand(name, input, ctx).catch((error: unknown) => {
+      health.writeFailed(error);
+      throw error;
+    });
   };
   await terminal.start();
-  log.info('core.started', { dataDir: options.dataDir, link: terminal.state.kind });
+  health.start();
+  log.info('core.started', { dataDir: options.dataDir, link: terminal.state.kind, check: ledger.diagnostics().startupCheck });
 
   return {
     api: {
       dispatch,
-      subscribe: (listener: (event: ApiEvent) => void) => hub.subscribe(listener),
+      subscribe: (listener: (event: ApiEvent) => void) => {
+        const off = hub.subscribe(listener);
+        // What stays true (a restore at start, a damaged file) reaches screens that connect later too.
+        for (const notice of health.stickyNotices()) {
+          try {
+            listener(notice);
+          } catch {
+            /* a closed screen */
+          }
+        }
+        return off;
+      },
     },
     ledger,
     terminal,
     requests,
     printing,
     adjustments,
+    health,
     async close() {
       clearInterval(sweeper);
+      await health.close();
+      await exports.idle();
       await terminal.stop();
       ledger.close();
       log.info('core.stopped');

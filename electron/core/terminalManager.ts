@@ -5,11 +5,28 @@ import type { HostRequest, LinkState, RequestOutcome, TerminalSession, TerminalS
 import { createTerminalSession } from '../../native/session/terminalSession.js';
 import { createNodeHidBackend } from '../../native/transport/nodeHid.js';
 import { createSimulatorBackend } from '../../native/transport/memoryHid.js';
+import { createSocketHidBackend, parseSocketAddress } from '../../native/transport/socketHid.js';
 import { findTerminals } from '../../native/transport/discovery.js';
 import { SimulatedTerminal } from '../../native/sim/terminal.js';
+import { panCanaryFromEnv } from '../../native/sim/canary.js';
 import type { Logger } from './logger.js';
 
-export type BackendChoice = 'auto' | 'simulator' | 'node-hid';
+/** `socket:PATH` (or `socket:127.0.0.1:PORT`): the terminal behind a socket, e.g. `countersign sim serve`. */
+export type BackendChoice = 'auto' | 'simulator' | 'node-hid' | `socket:${string}`;
+
+/** A backend choice from a flag or the environment; null if it is none. */
+export function parseBackendChoice(text: string | undefined): BackendChoice | null {
+  if (text === 'auto' || text === 'simulator' || text === 'node-hid') return text;
+  if (typeof text === 'string' && text.startsWith('socket:')) {
+    try {
+      parseSocketAddress(text.slice('socket:'.length));
+      return text as BackendChoice;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
 
 export interface TerminalManagerOptions {
   choice: BackendChoice;
@@ -52,10 +69,15 @@ export class TerminalManager {
   /** Picks the backend for `choice` and starts it. */
   async start(choice: BackendChoice = this.options.choice): Promise<void> {
     await this.stop();
+    if (choice.startsWith('socket:')) {
+      this.session = this.createSession(createSocketHidBackend(choice.slice('socket:'.length)));
+      await this.session.start();
+      return;
+    }
     const useSimulator = choice === 'simulator' || (choice === 'auto' && !(await this.realTerminalPresent()));
     if (choice !== 'auto' && choice !== 'simulator') await this.realTerminalPresent();
     if (useSimulator) {
-      this.sim = new SimulatedTerminal({ statusIntervalMs: this.options.simStatusIntervalMs ?? 5000 });
+      this.sim = new SimulatedTerminal({ statusIntervalMs: this.options.simStatusIntervalMs ?? 5000, panCanary: panCanaryFromEnv() });
       this.sim.start();
       this.session = this.createSession(createSimulatorBackend(this.sim));
     } else {

@@ -144,57 +144,81 @@ export function chainFaultOf(reason: string): ChainFault | null {
  * rows swapped or moved `prev_hash_mismatch` at the first displaced one.
  */
 export function verifyChain(rows: Iterable<StoredAuditRow>, head: AuditHead | null): AuditVerification {
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
-  let verified = 0;
-  const fail = (badSeq: number, fault: ChainFault, why: string): AuditVerification => ({
-    ok: false,
-    rows: verified,
-    badSeq,
-    reason: `${fault}: ${why}`,
-  });
-
+  const verifier = new ChainVerifier();
   for (const row of rows) {
+    const fault = verifier.push(row);
+    if (fault) return fault;
+  }
+  return verifier.finish(head);
+}
+
+/**
+ * `verifyChain` one row at a time, for callers that read the rows in slices (e.g. verifying a
+ * backup without holding the event loop): `push` each row in ascending seq order — a failed
+ * verification means stop there — then `finish` with the head record.
+ */
+export class ChainVerifier {
+  private expectedSeq = 1;
+  private prevHash = GENESIS_HASH;
+  private verified = 0;
+
+  /** Rows verified so far. */
+  get rows(): number {
+    return this.verified;
+  }
+
+  private fail(badSeq: number, fault: ChainFault, why: string): AuditVerification {
+    return { ok: false, rows: this.verified, badSeq, reason: `${fault}: ${why}` };
+  }
+
+  /** Checks one row; returns the failed verification at the first fault, else null. */
+  push(row: StoredAuditRow): AuditVerification | null {
+    const expectedSeq = this.expectedSeq;
     if (row.seq > expectedSeq) {
       const missing = row.seq - 1 === expectedSeq ? `row ${expectedSeq} is` : `rows ${expectedSeq}..${row.seq - 1} are`;
-      return fail(expectedSeq, 'seq_gap', `${missing} missing (deleted)`);
+      return this.fail(expectedSeq, 'seq_gap', `${missing} missing (deleted)`);
     }
     if (row.seq < expectedSeq) {
-      return fail(row.seq, 'seq_order', `found seq ${row.seq} where seq ${expectedSeq} was expected (inserted or reordered)`);
+      return this.fail(row.seq, 'seq_order', `found seq ${row.seq} where seq ${expectedSeq} was expected (inserted or reordered)`);
     }
-    if (row.prevHash !== prevHash) {
+    if (row.prevHash !== this.prevHash) {
       const previous = row.seq === 1 ? 'the genesis value' : `the hash of row ${row.seq - 1}`;
-      return fail(
+      return this.fail(
         row.seq,
         'prev_hash_mismatch',
         `row ${row.seq} does not follow ${previous} (rows deleted, inserted or reordered, or the row before it rewritten)`,
       );
     }
     if (hashStoredAuditRow(row) !== row.hash) {
-      return fail(row.seq, 'hash_mismatch', `row ${row.seq} was edited: its contents do not match its hash`);
+      return this.fail(row.seq, 'hash_mismatch', `row ${row.seq} was edited: its contents do not match its hash`);
     }
-    prevHash = row.hash;
-    expectedSeq = row.seq + 1;
-    verified++;
+    this.prevHash = row.hash;
+    this.expectedSeq = row.seq + 1;
+    this.verified++;
+    return null;
   }
 
-  const lastSeq = expectedSeq - 1;
-  if (head === null) {
-    return fail(lastSeq, 'head_missing', 'the audit head record is missing (deleted)');
+  /** The end of the log against the head record (`null` = no head record). */
+  finish(head: AuditHead | null): AuditVerification {
+    const lastSeq = this.expectedSeq - 1;
+    const prevHash = this.prevHash;
+    if (head === null) {
+      return this.fail(lastSeq, 'head_missing', 'the audit head record is missing (deleted)');
+    }
+    if (head.seq > lastSeq) {
+      const gone = head.seq === lastSeq + 1 ? `row ${head.seq} was` : `rows ${lastSeq + 1}..${head.seq} were`;
+      return this.fail(lastSeq + 1, 'head_mismatch', `the log ends at seq ${lastSeq} but the head records seq ${head.seq}: ${gone} deleted`);
+    }
+    if (head.seq < lastSeq) {
+      return this.fail(
+        head.seq + 1,
+        'head_mismatch',
+        `the head records seq ${head.seq} but the log goes on to seq ${lastSeq}: rows were appended without the ledger`,
+      );
+    }
+    if (head.hash !== prevHash) {
+      return this.fail(lastSeq, 'head_mismatch', `the hash of the last row ${lastSeq} differs from the head's (last row rewritten)`);
+    }
+    return { ok: true, rows: this.verified, head: lastSeq === 0 ? null : prevHash };
   }
-  if (head.seq > lastSeq) {
-    const gone = head.seq === lastSeq + 1 ? `row ${head.seq} was` : `rows ${lastSeq + 1}..${head.seq} were`;
-    return fail(lastSeq + 1, 'head_mismatch', `the log ends at seq ${lastSeq} but the head records seq ${head.seq}: ${gone} deleted`);
-  }
-  if (head.seq < lastSeq) {
-    return fail(
-      head.seq + 1,
-      'head_mismatch',
-      `the head records seq ${head.seq} but the log goes on to seq ${lastSeq}: rows were appended without the ledger`,
-    );
-  }
-  if (head.hash !== prevHash) {
-    return fail(lastSeq, 'head_mismatch', `the hash of the last row ${lastSeq} differs from the head's (last row rewritten)`);
-  }
-  return { ok: true, rows: verified, head: lastSeq === 0 ? null : prevHash };
 }

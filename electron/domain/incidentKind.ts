@@ -7,7 +7,7 @@
  */
 import type { FlagCause, IncidentKind } from '../contract/counterSchemas.js';
 
-export type ChargeIncidentKind = Exclude<IncidentKind, 'settlement_mismatch'>;
+export type ChargeIncidentKind = Extract<IncidentKind, 'wrong_amount' | 'over_charge' | 'duplicate_charge'>;
 
 export function incidentKindFor(cause: FlagCause, chargedMinor: number, intendedMinor: number): ChargeIncidentKind {
   if (cause === 'duplicate') return 'duplicate_charge';

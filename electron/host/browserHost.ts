@@ -18,6 +18,8 @@ export interface BrowserHostOptions {
 
 export interface BrowserHost {
   readonly port: number;
+  /** The address the server is bound to: always 127.0.0.1 (never a LAN address). */
+  readonly address: string;
   readonly token: string;
   /** The URL to open once: it carries the per-launch token, which becomes an HttpOnly cookie. */
   readonly url: string;
@@ -39,9 +41,14 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mp3': 'audio/mpeg',
 };
 
+const IPV4_LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/** 127.0.0.0/8, ::1, or an IPv4-mapped 127.x address. */
 export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || /^127\.\d+\.\d+\.\d+$/.test(address) || /^::ffff:127\./.test(address);
+  if (address === '::1') return true;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return IPV4_LOOPBACK.test(v4);
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -196,11 +203,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
+  const boundTo = typeof address === 'object' && address ? address.address : '';
   const url = `http://127.0.0.1:${port}/?token=${token}`;
   options.log.info('host.listening', { port });
 
   return {
     port,
+    address: boundTo,
     token,
     url,
     async close() {

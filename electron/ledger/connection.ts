@@ -1,10 +1,13 @@
 /**
  * Opening the SQLite file: integrity first (a damaged file is reported, never "repaired" by
- * writing to it), then the pragmas.
+ * writing to it), then the pragmas. The integrity check is `PRAGMA quick_check` ('full') or, for a
+ * large ledger that was closed cleanly, a structural check with the full one run in the background
+ * (integrity.ts).
  */
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { LedgerError, toLedgerError } from './errors.js';
+import { headerProblem, structuralCheck, type StartupCheck } from './integrity.js';
 import type { Durability } from './types.js';
 
 export const BUSY_TIMEOUT_MS = 5000;
@@ -16,8 +19,10 @@ function corrupt(file: string, check: string, message: string, cause?: unknown):
 /**
  * Opens and checks `file`. Throws LedgerError `db.corrupt` (check: `empty`, `not_a_database`,
  * `malformed`, `quick_check`) with the connection already closed, so the caller can move the file.
+ * `check`: 'full' (default) runs `PRAGMA quick_check`; 'structural' checks the header, the schema and
+ * the small bookkeeping tables only (the caller runs the full check in the background).
  */
-export function openChecked(file: string, mode: { readonly: boolean }): Database.Database {
+export function openChecked(file: string, mode: { readonly: boolean; check?: StartupCheck }): Database.Database {
   let size: number | null = null;
   try {
     size = statSync(file).size;
@@ -34,6 +39,17 @@ export function openChecked(file: string, mode: { readonly: boolean }): Database
     throw corrupt(file, 'empty', `the ledger file ${file} is empty (0 bytes): it was truncated or never written`);
   }
 
+  const header = size === null ? null : headerProblem(file);
+  if (header) {
+    throw corrupt(
+      file,
+      header.check,
+      header.check === 'not_a_database'
+        ? `the file ${file} is not a Countersign ledger: ${header.message}`
+        : `the ledger file ${file} is damaged: ${header.message}`,
+    );
+  }
+
   let db: Database.Database;
   try {
     db = new Database(file, { readonly: mode.readonly, fileMustExist: mode.readonly });
@@ -42,8 +58,12 @@ export function openChecked(file: string, mode: { readonly: boolean }): Database
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    const rows = db.pragma('quick_check') as { quick_check: string }[];
-    const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
+    const problems: string[] = [];
+    if (mode.check === 'structural') structuralCheck(db);
+    else {
+      const rows = db.pragma('quick_check') as { quick_check: string }[];
+      problems.push(...rows.map((r) => r.quick_check).filter((m) => m !== 'ok'));
+    }
     if (problems.length > 0) {
       throw corrupt(
         file,

@@ -100,11 +100,15 @@ const SQL = {
   insert: `
     INSERT INTO incidents (kind, status, cause, note, charge_id, related_charge_id, settlement_id, currency, charged_minor,
       intended_minor, difference_minor, terminal_id, merchant_id, batch, trace, rrn, auth_code, pan_masked, details,
-      created_by, created_at, updated_at)
+      created_by, created_at, updated_at, owed_minor)
     VALUES (@kind, 'open', @cause, @note, @chargeId, @relatedChargeId, @settlementId, @currency, @chargedMinor,
       @intendedMinor, @differenceMinor, @terminalId, @merchantId, @batch, @trace, @rrn, @authCode, @panMasked, @details,
-      @createdBy, @at, @at)
+      @createdBy, @at, @at, @owedMinor)
     RETURNING ${INCIDENT_COLUMNS}`,
+  /** The first entry of the incident's timeline (schema v7). */
+  openedEvent: `
+    INSERT INTO incident_events (incident_id, at, actor, action, to_status, amount_minor, note, data)
+    VALUES (?, ?, ?, 'opened', 'open', ?, ?, ?)`,
   byId: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`,
   unresolvedForCharge: `SELECT ${INCIDENT_COLUMNS} FROM incidents INDEXED BY incidents_open_charge WHERE charge_id = ? AND resolved_at IS NULL`,
   latestForCharge: `SELECT ${INCIDENT_COLUMNS} FROM incidents INDEXED BY incidents_charge WHERE charge_id = ? ORDER BY id DESC LIMIT 1`,
@@ -196,7 +200,7 @@ export function flagChargeWithIncident(ledger: Ledger, input: FlagChargeInput, a
   });
 }
 
-interface NewIncident {
+export interface NewIncident {
   kind: IncidentKind;
   cause: FlagCause | null;
   note: string | null;
@@ -215,10 +219,12 @@ interface NewIncident {
   panMasked: string | null;
   details: Incident['details'];
   createdBy: string;
+  /** What the customer should get back; default: the positive difference (charged − intended). */
+  owedMinor?: number;
 }
 
-/** Inside the caller's transaction: inserts an open incident and appends `incident.opened`. */
-function insertIncident(tx: LedgerTx, n: NewIncident): Incident {
+/** Inside the caller's transaction: inserts an open incident (with its first timeline entry) and appends `incident.opened`. */
+export function insertIncident(tx: LedgerTx, n: NewIncident): Incident {
   const differenceMinor = n.chargedMinor !== null && n.intendedMinor !== null ? n.chargedMinor - n.intendedMinor : null;
   let row: IncidentRow | undefined;
   try {
@@ -227,6 +233,9 @@ function insertIncident(tx: LedgerTx, n: NewIncident): Incident {
       differenceMinor,
       details: n.details === null ? null : JSON.stringify(n.details),
       at: tx.at,
+      // What the customer should get back: the difference when they paid too much (the whole
+      // charge for a duplicate, whose intended amount is 0); set by hand for other kinds.
+      owedMinor: n.owedMinor ?? (differenceMinor !== null && differenceMinor > 0 ? differenceMinor : 0),
     });
   } catch (e) {
     if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && n.chargeId !== null) {
@@ -235,6 +244,14 @@ function insertIncident(tx: LedgerTx, n: NewIncident): Incident {
     throw e;
   }
   const incident = rowToIncident(row as IncidentRow);
+  stmt(tx.db, SQL.openedEvent).run(
+    incident.id,
+    tx.at,
+    n.createdBy,
+    incident.chargedMinor,
+    incident.note,
+    JSON.stringify({ kind: incident.kind, cause: incident.cause }),
+  );
   tx.audit(n.createdBy, 'incident.opened', 'incident', String(incident.id), {
     incidentId: incident.id,
     kind: incident.kind,

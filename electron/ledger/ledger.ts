@@ -23,6 +23,7 @@ import { localDateRange } from '../domain/localDate.js';
 import { checkMaskedPan } from '../domain/pan.js';
 import { appendAuditRow, checkActor, prepareAuditStatements, verifyAuditIn, type AuditStatements } from './auditStore.js';
 import { applyWritePragmas, openChecked } from './connection.js';
+import { chooseStartupCheck, clearMarker, ledgerMarkers, writeInUseMarker, type StartupCheck } from './integrity.js';
 import { LedgerError, toLedgerError } from './errors.js';
 import { migrateDatabase, type Migration } from './migrations.js';
 import { SQL, historyQueries } from './queries.js';
@@ -65,7 +66,11 @@ export async function openLedger(
 ): Promise<Ledger> {
   const clock = opts.clock ?? (() => new Date());
   const durability: Durability = opts.durability ?? 'full';
-  const db = openChecked(file, { readonly: false });
+  const start = chooseStartupCheck(file, {
+    ...(opts.startupCheck ? { mode: opts.startupCheck } : {}),
+    ...(opts.fullCheckMaxBytes !== undefined ? { fullCheckMaxBytes: opts.fullCheckMaxBytes } : {}),
+  });
+  const db = openChecked(file, { readonly: false, check: start.check });
   try {
     applyWritePragmas(db, durability);
     const migrated = await migrateDatabase(db, {
@@ -73,9 +78,12 @@ export async function openLedger(
       now: clock,
       ...(opts.migrations ? { migrations: opts.migrations } : {}),
     });
-    const ledger = new SqliteLedger(db, file, clock, migrated.backup);
+    const ledger = new SqliteLedger(db, file, clock, migrated.backup, start);
     ledger.recoverInterruptedRequests();
     connections.set(ledger, db);
+    // Present while open; a start that finds it knows the last run did not close the ledger.
+    writeInUseMarker(file, clock());
+    if (start.check === 'full') clearMarker(ledgerMarkers(file).needsCheck); // checked in full just now
     return ledger;
   } catch (e) {
     if (db.open) db.close();
@@ -138,6 +146,7 @@ class SqliteLedger implements Ledger {
     readonly file: string,
     private readonly clock: () => Date,
     private readonly migrationBackup: string | null,
+    private readonly start: { check: StartupCheck; uncleanShutdown: boolean },
   ) {
     this.audit = prepareAuditStatements(db);
     const p = <P extends unknown[], R = unknown>(sql: string) => db.prepare<P, R>(sql);
@@ -649,11 +658,15 @@ class SqliteLedger implements Ledger {
       schemaVersion: Number(this.db.pragma('user_version', { simple: true })),
       migrationBackup: this.migrationBackup,
       interruptedRequests: [...this.interrupted],
+      startupCheck: this.start.check,
+      uncleanShutdown: this.start.uncleanShutdown,
     }));
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.db.close();
+    clearMarker(ledgerMarkers(this.file).inUse);
   }
 }
 

@@ -4,15 +4,17 @@
  * database that already has a schema is migrated, a backup is taken with SQLite's online backup into
  * `<dir>/backups/pre-migration-v<from>-<timestamp>.db`.
  */
-import { mkdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { appendAuditRow, prepareAuditStatements } from './auditStore.js';
+import { writeBackup } from './backups.js';
 import { LedgerError, toLedgerError } from './errors.js';
 import { v2Accounts } from './schema/v2Accounts.js';
 import { V3_INCIDENTS } from './schema/v3Incidents.js';
 import { v4PrintJobs } from './schema/v4PrintJobs.js';
 import { v5Adjustments } from './schema/v5Adjustments.js';
+import { v6Recharges } from './schema/v6Recharges.js';
+import { v7IncidentWorkflow } from './schema/v7IncidentWorkflow.js';
 
 export interface Migration {
   /** 1, 2, 3… with no gaps; the database's user_version after this migration. */
@@ -187,6 +189,8 @@ export const MIGRATIONS: readonly Migration[] = [
   V3_INCIDENTS,
   v4PrintJobs,
   v5Adjustments,
+  v6Recharges,
+  v7IncidentWorkflow,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -240,23 +244,12 @@ export async function migrateDatabase(db: Database.Database, opts: MigrateOption
 
   let backup: string | null = null;
   if (from >= 1) {
-    const dir = path.join(path.dirname(path.resolve(opts.file)), 'backups');
-    mkdirSync(dir, { recursive: true });
-    const stamp = fileTimestamp(opts.now());
-    backup = path.join(dir, `pre-migration-v${from}-${stamp}.db`);
-    for (let n = 2; existsSync(backup); n++) backup = path.join(dir, `pre-migration-v${from}-${stamp}-${n}.db`);
-    try {
-      await db.backup(backup);
-      // The copy inherits WAL mode; make it one self-contained file that opens read-only cleanly.
-      const copy = new Database(backup);
-      try {
-        copy.pragma('journal_mode = DELETE');
-      } finally {
-        copy.close();
-      }
-    } catch (e) {
-      throw toLedgerError(e, { backup });
-    }
+    // Verified before it gets its name (backups.ts); a copy that does not verify stops the migration.
+    backup = await writeBackup(db, {
+      dir: path.join(path.dirname(path.resolve(opts.file)), 'backups'),
+      name: `pre-migration-v${from}-${fileTimestamp(opts.now())}.db`,
+      verify: 'sync',
+    });
   }
 
   for (const m of migrations.slice(from)) {

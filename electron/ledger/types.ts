@@ -18,6 +18,14 @@ export interface OpenLedgerOptions {
   clock?: () => Date;
   /** 'full' (default): synchronous=FULL. 'demo': synchronous=OFF, only for building demo/bench ledgers. */
   durability?: Durability;
+  /**
+   * The integrity check at open (integrity.ts): 'auto' (default) = `PRAGMA quick_check` when the file
+   * is small, after an unclean shutdown or when a background check found damage, else a structural
+   * check (the caller runs the full one in the background: `diagnostics().startupCheck`).
+   */
+  startupCheck?: 'auto' | 'full' | 'structural';
+  /** 'auto' checks files up to this size in full (default FULL_CHECK_MAX_BYTES). */
+  fullCheckMaxBytes?: number;
 }
 
 export type HostRequestType = 'VD' | 'RF' | 'SE' | 'QT';
@@ -87,6 +95,10 @@ export interface LedgerDiagnostics {
   migrationBackup: string | null;
   /** SEQs of requests that were 'pending' at open (interrupted by a crash) and are now 'unknown'. */
   interruptedRequests: string[];
+  /** The check this open ran: 'full' (quick_check) or 'structural' (the full one is left to the background). */
+  startupCheck: 'full' | 'structural';
+  /** The previous run did not close the ledger (crash, kill, power cut). */
+  uncleanShutdown: boolean;
 }
 
 export interface Ledger {

@@ -6,8 +6,10 @@ import { startCore } from '../core/startCore.js';
 import { createLogger } from '../core/logger.js';
 import { ELECTRON_CSP } from './csp.js';
 import { createElectronSystemPrinter } from './systemPrinter.js';
+import { createElectronDialogs } from './dialogs.js';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './ipcChannels.js';
-import { APP_ENTRY, APP_HOST, APP_SCHEME, isTrustedSenderUrl, mainWindowOptions } from './windowOptions.js';
+import { APP_ENTRY, APP_SCHEME, isTrustedSenderUrl, mainWindowOptions } from './windowOptions.js';
+import { resolveAppFile } from './appProtocol.js';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false } },
@@ -50,18 +52,14 @@ async function run() {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } });
   });
   protocol.handle(APP_SCHEME, (request) => {
-    const url = new URL(request.url);
-    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
-    const file = path.resolve(rendererDir, '.' + rel);
-    if (url.host !== APP_HOST || !file.startsWith(path.resolve(rendererDir) + path.sep)) {
-      return new Response('Not found', { status: 404 });
-    }
+    const file = resolveAppFile(request.url, rendererDir);
+    if (!file) return new Response('Not found', { status: 404 });
     return net.fetch(pathToFileURL(file).toString());
   });
 
   let core: Awaited<ReturnType<typeof startCore>>;
   try {
-    core = await startCore({ dataDir, log, systemPrinter: createElectronSystemPrinter() });
+    core = await startCore({ dataDir, log, systemPrinter: createElectronSystemPrinter(), dialogs: createElectronDialogs() });
   } catch (error) {
     log.error('shell.core_failed', { message: (error as Error).message });
     const { dialog } = await import('electron');

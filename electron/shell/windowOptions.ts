@@ -30,6 +30,8 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
+      // No middle-click (auxclick) navigation: new windows are denied anyway, this stops the event.
+      disableBlinkFeatures: 'Auxclick',
       devTools: process.env.COUNTERSIGN_DEVTOOLS === '1',
     },
   };

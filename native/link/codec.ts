@@ -5,11 +5,12 @@
  * field = TAG (2 uppercase letters) | LEN (3 digits = byte length of VALUE) | VALUE
  *
  * Check order (the first failing step decides the error code):
- *   1. structure: header, tag syntax, LEN digits, LEN running past the end, trailing bytes -> format
+ *   1. structure: header, a control byte anywhere, tag syntax, LEN digits, LEN running past
+ *      the end, trailing bytes                                                            -> format
  *   2. a tag (known or unknown) repeated                                                  -> duplicate-field
  *   3. card-data guard (panGuard.ts)                                                      -> pan-unmasked
  *   4. a required field missing                                                           -> missing-field
- *   5. a value not of its form (incl. MN not valid UTF-8)                                 -> format
+ *   5. a value not of its form (incl. MN not valid UTF-8, or with control characters)      -> format
  * Unknown tags are skipped and not included in `fields`. Error details never contain values.
  */
 import {
@@ -85,6 +86,11 @@ const seenAt = new Int16Array(TAG_SPACE);
 let stamp = 0;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/**
+ * Controls in MN: C0 and DEL are already refused as bytes anywhere in DATA; this adds the C1
+ * controls and the line/paragraph separators, which the receipts refuse too.
+ */
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const utf8enc = new TextEncoder();
 
 type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
@@ -135,6 +141,12 @@ export function decodeMessage(data: Uint8Array, ctx?: ResponseContext): DecodeRe
   if (!allDigits(s, 3, 9)) return fail('format', 'SEQ is not 6 digits');
   const seq = s.slice(3, 9);
   if (seq === '000000') return fail('format', 'SEQ 000000 is not valid (000001..999999)');
+  // DATA is text: a control byte is never part of it, in any field, known or not. (It also stops
+  // the zeros of a short report, which keep the length and can keep the LRC, from passing.)
+  for (let k = HEADER_LEN; k < n; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0x20 || c === 0x7f) return fail('format', `DATA has a control byte at offset ${k}`);
+  }
 
   if (++stamp === 0xffffffff) {
     seenStamp.fill(0);
@@ -226,6 +238,7 @@ export function decodeMessage(data: Uint8Array, ctx?: ResponseContext): DecodeRe
       } catch {
         return fail('format', `field ${fs.tag} is not valid UTF-8`);
       }
+      if (CONTROL_RE.test(value)) return fail('format', `field ${fs.tag} contains control characters`);
     } else {
       value = s.slice(a, b);
       if (!fs.check(value)) return fail('format', `field ${fs.tag} (${b - a} bytes) is not ${fs.form}`);

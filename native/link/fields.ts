@@ -93,7 +93,7 @@ export const FIELD_SPECS: Readonly<Record<string, FieldSpec>> = Object.freeze({
   CB: spec('CB', 'at most 16 printable ASCII characters', re(/^[\x20-\x7e]{0,16}$/)),
   AI: spec('AI', 'at most 32 hex digits', re(/^[0-9A-Fa-f]{0,32}$/)),
   TC: spec('TC', 'at most 8 letters', re(/^[A-Za-z]{0,8}$/)),
-  MN: spec('MN', 'at most 40 bytes of valid UTF-8', () => true, { utf8MaxBytes: 40 }),
+  MN: spec('MN', 'at most 40 bytes of valid UTF-8 without control characters', () => true, { utf8MaxBytes: 40 }),
   SS: spec('SS', '1..8 letters', re(/^[A-Za-z]{1,8}$/)),
   PP: spec('PP', '1..4 letters', re(/^[A-Za-z]{1,4}$/)),
 });

@@ -4,12 +4,14 @@
  * - `PN` may show digits only in its first 6 and last 4 positions (so at most 10 digits).
  * - Nothing in DATA may look like track data: track 1 `%B<digits>^`, track 2 `;<12..19 digits>=`.
  * - No field value (other than a fixed-length all-digit field such as AM or DT that has exactly its
- *   form) may hold a bare digit run that looks like a PAN: a maximal run of digits which, after
+ *   form) may hold a digit run that looks like a PAN (single spaces or dashes between digits count
+ *   as part of the run): a maximal run of digits which, after
  *   leading zeros, is 13..19 digits long and passes the Luhn check. (Leading zeros are skipped
  *   because no PAN starts with 0 and EMV AIDs such as A000000333010106 contain zero-led runs that
  *   would otherwise pass Luhn.)
  *
- * Details returned here name the field and the rule, NEVER the digits or the value.
+ * Details returned here name the field and the rule, NEVER the digits or the value: they contain
+ * no digit at all ("first six", "track-one"), so a log reader can never mistake one for card data.
  */
 
 /** Luhn check of the digits in `s[from..to)` (all must be ASCII digits). */
@@ -46,12 +48,16 @@ export function checkMaskedPan(s: string, from = 0, to = s.length): string | nul
       if (i >= 6 && i < len - 4) misplaced = true;
     }
   }
-  if (visible > 10) return 'PN shows more digits than the first 6 and last 4 that may be visible';
-  if (misplaced) return 'PN shows digits outside the first 6 and last 4 positions';
+  if (visible > 10) return 'PN shows more digits than the first six and last four that may be visible';
+  if (misplaced) return 'PN shows digits outside the first six and last four positions';
   return null;
 }
 
-/** A maximal digit run in `s[from..to)` that looks like a PAN (13..19 digits after leading zeros, Luhn valid). */
+/**
+ * A maximal digit run in `s[from..to)` that looks like a PAN (13..19 digits after leading zeros,
+ * Luhn valid). A single space or dash between two digits continues the run: "4111 1111 1111 1111"
+ * and "4111-1111-…" are card numbers as much as the bare digits are.
+ */
 export function hasPanLikeRun(s: string, from = 0, to = s.length): boolean {
   let i = from;
   while (i < to) {
@@ -60,13 +66,31 @@ export function hasPanLikeRun(s: string, from = 0, to = s.length): boolean {
       continue;
     }
     let j = i;
-    while (j < to && isDigit(s.charCodeAt(j))) j++;
-    // i..j is a maximal digit run
-    if (j - i >= 13) {
-      let k = i;
-      while (k < j && s.charCodeAt(k) === 48) k++;
-      const n = j - k;
-      if (n >= 13 && n <= 19 && luhnValid(s, k, j)) return true;
+    let count = 0;
+    let spaced = false;
+    for (;;) {
+      if (j < to && isDigit(s.charCodeAt(j))) {
+        count++;
+        j++;
+        continue;
+      }
+      const c = j < to ? s.charCodeAt(j) : -1;
+      if ((c === 32 || c === 45) && j + 1 < to && isDigit(s.charCodeAt(j + 1))) {
+        spaced = true;
+        j++;
+        continue;
+      }
+      break;
+    }
+    // i..j is a maximal run (digits and single separators)
+    if (count >= 13) {
+      const digits = spaced ? s.slice(i, j).replace(/[ -]/g, '') : s;
+      const a = spaced ? 0 : i;
+      const b = spaced ? digits.length : j;
+      let k = a;
+      while (k < b && digits.charCodeAt(k) === 48) k++;
+      const n = b - k;
+      if (n >= 13 && n <= 19 && luhnValid(digits, k, b)) return true;
     }
     i = j;
   }
@@ -78,8 +102,8 @@ const TRACK2_RE = /;[0-9]{12,19}=/;
 
 /** Detail naming the kind of track data found in `text`, or null. */
 export function findTrackData(text: string): string | null {
-  if (text.indexOf('%B') >= 0 && TRACK1_RE.test(text)) return 'DATA contains what looks like track 1 data';
-  if (text.indexOf(';') >= 0 && TRACK2_RE.test(text)) return 'DATA contains what looks like track 2 data';
+  if (text.indexOf('%B') >= 0 && TRACK1_RE.test(text)) return 'DATA contains what looks like track-one (magnetic stripe) data';
+  if (text.indexOf(';') >= 0 && TRACK2_RE.test(text)) return 'DATA contains what looks like track-two (magnetic stripe) data';
   return null;
 }
 

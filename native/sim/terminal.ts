@@ -36,6 +36,7 @@ import { reportToBytes } from '../link/reassembly.js';
 import { ACK, HOST_TYPES, MAX_REPORT_DATA, STX, type LinkMessage } from '../link/types.js';
 import { MemoryHidDevice, type MemoryHidDeviceOptions } from '../transport/memoryHid.js';
 import { createRng, type SimRng } from './rng.js';
+import { CANARY_VARIANTS, canaryChargeData } from './canary.js';
 
 export type EntryMode = 'S' | 'C' | 'T' | 'M' | 'F';
 export type PaperState = 'OK' | 'LOW' | 'OUT';
@@ -65,6 +66,13 @@ export interface SimulatedTerminalOptions {
   mergeHoldMs?: number;
   /** How many host SEQs keep their stored response. Default 1000. */
   responseStoreSize?: number;
+  /**
+   * PAN canary (canary.ts): before every `panCanaryEvery`-th charge (default 2), also send a CH
+   * whose PN is an unmasked test card number, or with track data / a spaced card number in MN or
+   * CB. The host must refuse each one (`pan-unmasked`) and keep its digits nowhere.
+   */
+  panCanary?: boolean;
+  panCanaryEvery?: number;
   /** Terminal local time. Default: the system clock. */
   clock?: () => Date;
   device?: MemoryHidDeviceOptions;
@@ -106,6 +114,25 @@ export interface SimExecution {
   rc: string;
   request: Record<string, string>;
   response: Record<string, string>;
+}
+
+/** A host request as the terminal took it in (see `onRequest`). */
+export interface SimRequestEvent {
+  seq: string;
+  type: SimExecution['type'];
+  rc: string;
+  replay: boolean;
+}
+
+/** One transaction of the terminal's batches (`transactions()`). */
+export interface SimTransaction {
+  kind: 'sale' | 'void' | 'refund';
+  batch: string;
+  trace: string;
+  rrn: string;
+  amountMinor: number;
+  voided: boolean;
+  refundedMinor: number;
 }
 
 export interface BatchTotals {
@@ -158,6 +185,8 @@ export interface SimStats {
   replays: number;
   linkErrors: number;
   chargeSendFailures: number;
+  /** PAN canary frames queued (see SimulatedTerminalOptions.panCanary). */
+  canaryFrames: number;
 }
 
 interface OutItem {
@@ -240,6 +269,7 @@ export class SimulatedTerminal {
     replays: 0,
     linkErrors: 0,
     chargeSendFailures: 0,
+    canaryFrames: 0,
   };
   readonly rng: SimRng;
   readonly terminalId: string;
@@ -264,6 +294,7 @@ export class SimulatedTerminal {
   private paper: PaperState;
   private idleWaiters: (() => void)[] = [];
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly requestListeners = new Set<(event: SimRequestEvent) => void>();
 
   // faults
   private corruptFrames = 0;
@@ -372,6 +403,7 @@ export class SimulatedTerminal {
       delivered,
     };
     this.charges.push(charge);
+    this.maybeSendCanary(fields);
     this.enqueue({ kind: 'CH', seq, data, delayMs: 0, onDelivered: resolve });
     return charge;
   }
@@ -392,16 +424,43 @@ export class SimulatedTerminal {
    * WITHOUT waiting for each ACK (a peer that pipelines frames). Only while nothing else is queued.
    * The charges are recorded; their `delivered` resolves once written.
    */
+  private canaryTick = 0;
+  private bursting = false;
+
+  /** The PAN canary: a CH with card data the host must refuse, queued ahead of a real charge. */
+  private maybeSendCanary(real: Record<string, string>): void {
+    if (!this.opts.panCanary || this.bursting) return;
+    const every = Math.max(1, this.opts.panCanaryEvery ?? 2);
+    const tick = this.canaryTick++;
+    if (tick % every !== 0) return;
+    const variant = CANARY_VARIANTS[Math.floor(tick / every) % CANARY_VARIANTS.length]!;
+    const data = canaryChargeData(variant, {
+      seq: this.nextSeq(),
+      terminalId: this.terminalId,
+      merchantId: this.merchantId,
+      currency: this.currency,
+      batch: real.BT!,
+      dateTime: real.DT!,
+    });
+    this.stats.canaryFrames++;
+    this.enqueue({ kind: 'RAW', seq: '', data, delayMs: 0 });
+  }
+
   chargeBurst(count: number, options: ChargeOptions = {}): SimCharge[] {
     if (this.outbox.length > 0 || this.pumpActive) throw new Error('chargeBurst needs an idle outbox');
     const made: SimCharge[] = [];
     const frames: Uint8Array[] = [];
-    for (let i = 0; i < count; i++) {
-      const c = this.createCharge(options);
-      const item = this.outbox.pop()!; // take it back out of the ordinary queue
-      frames.push(encodeFrame(item.data));
-      item.onDelivered?.();
-      made.push(c);
+    this.bursting = true; // no canary frames inside a burst: the burst bypasses the link's queue
+    try {
+      for (let i = 0; i < count; i++) {
+        const c = this.createCharge(options);
+        const item = this.outbox.pop()!; // take it back out of the ordinary queue
+        frames.push(encodeFrame(item.data));
+        item.onDelivered?.();
+        made.push(c);
+      }
+    } finally {
+      this.bursting = false;
     }
     let total = 0;
     for (const f of frames) total += f.length;
@@ -486,6 +545,51 @@ export class SimulatedTerminal {
 
   replug(): void {
     this.device.replug();
+  }
+
+  /**
+   * Every host request the terminal takes in: executed (`replay: false`, exactly once per SEQ) or
+   * answered again from the stored response (`replay: true`). Called before the answer is queued.
+   */
+  onRequest(listener: (event: SimRequestEvent) => void): () => void {
+    this.requestListeners.add(listener);
+    return () => {
+      this.requestListeners.delete(listener);
+    };
+  }
+
+  private notifyRequest(event: SimRequestEvent): void {
+    for (const l of [...this.requestListeners]) {
+      try {
+        l(event);
+      } catch {
+        // an observer must not change what the terminal does
+      }
+    }
+  }
+
+  /** Every batch so far, oldest first, with its totals (same counting as the SE answer) and whether it is settled. */
+  batchReports(): (BatchTotals & { settled: boolean })[] {
+    return this.batches.map((b) => ({ ...this.batchTotals(b), settled: b.settled }));
+  }
+
+  /** Every transaction (sales, voids, refunds) in order, with the batch it belongs to. */
+  transactions(): SimTransaction[] {
+    const out: SimTransaction[] = [];
+    for (const b of this.batches) {
+      for (const t of b.txns) {
+        out.push({
+          kind: t.kind,
+          batch: pad(t.batch, 6),
+          trace: t.trace,
+          rrn: t.rrn,
+          amountMinor: t.amountMinor,
+          voided: t.voided,
+          refundedMinor: t.refundedMinor,
+        });
+      }
+    }
+    return out;
   }
 
   /** Totals of the open batch. */
@@ -757,6 +861,7 @@ export class SimulatedTerminal {
     const stored = this.responses.get(msg.seq);
     if (stored) {
       this.stats.replays++;
+      this.notifyRequest({ seq: msg.seq, type: msg.type as SimExecution['type'], rc: stored.RC ?? '', replay: true });
       this.respond(msg.seq, stored, false);
       return;
     }
@@ -769,6 +874,7 @@ export class SimulatedTerminal {
       request: { ...msg.fields },
       response: { ...response },
     });
+    this.notifyRequest({ seq: msg.seq, type: msg.type as SimExecution['type'], rc: response.RC!, replay: false });
     this.respond(msg.seq, response, true);
   }
 

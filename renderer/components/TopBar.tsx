@@ -1,9 +1,16 @@
 import { useTranslation } from 'react-i18next';
 import { LinkBadge } from './LinkBadge.js';
 import { LocaleSwitch } from './LocaleSwitch.js';
-import { ManagerControls, StaffTab } from './auth/ManagerControls.js';
+import { ManagerControls } from './auth/ManagerControls.js';
+import { ManageMenu } from './nav/ManageMenu.js';
+import type { ManageTarget } from './nav/ManageMenu.js';
 
-export type Tab = 'counter' | 'history' | 'batch' | 'staff' | 'printers';
+export type Tab = 'counter' | 'history' | 'batch' | 'staff' | 'printers' | 'adjust' | 'incidents' | 'settings';
+
+/** The cashier's tabs stay in the bar; every manager and owner screen sits in the "Manage" menu. */
+function manageCurrent(tab: Tab): ManageTarget | null {
+  return tab === 'printers' || tab === 'staff' || tab === 'settings' ? tab : null;
+}
 
 export function TopBar({ tab, onTab, waiting }: { tab: Tab; onTab: (tab: Tab) => void; waiting: number }) {
   const { t } = useTranslation();
@@ -29,7 +36,7 @@ export function TopBar({ tab, onTab, waiting }: { tab: Tab; onTab: (tab: Tab) =>
           type="button"
           className="tab"
           data-testid="nav-history"
-          aria-current={tab === 'history' ? 'page' : undefined}
+          aria-current={tab === 'history' || tab === 'adjust' || tab === 'incidents' ? 'page' : undefined}
           onClick={() => onTab('history')}
         >
           {t('nav.history')}
@@ -43,16 +50,7 @@ export function TopBar({ tab, onTab, waiting }: { tab: Tab; onTab: (tab: Tab) =>
         >
           {t('counter.nav.batch')}
         </button>
-        <button
-          type="button"
-          className="tab tab--compact"
-          data-testid="nav-printers"
-          aria-current={tab === 'printers' ? 'page' : undefined}
-          onClick={() => onTab('printers')}
-        >
-          {t('printing.nav')}
-        </button>
-        <StaffTab current={tab === 'staff'} onSelect={() => onTab('staff')} />
+        <ManageMenu current={manageCurrent(tab)} onSelect={onTab} />
       </nav>
       <div className="topbar__spacer" />
       <ManagerControls />

@@ -10,12 +10,18 @@ import enCounter from './en/counter.json' with { type: 'json' };
 import zhCounter from './zh-CN/counter.json' with { type: 'json' };
 import enPrinting from './en/printing.json' with { type: 'json' };
 import zhPrinting from './zh-CN/printing.json' with { type: 'json' };
+import enAdjust from './en/adjust.json' with { type: 'json' };
+import zhAdjust from './zh-CN/adjust.json' with { type: 'json' };
+import enIncidents from './en/incidents.json' with { type: 'json' };
+import zhIncidents from './zh-CN/incidents.json' with { type: 'json' };
+import enSettings from './en/settings.json' with { type: 'json' };
+import zhSettings from './zh-CN/settings.json' with { type: 'json' };
 
 type Tree = { [key: string]: string | Tree };
 
 export const bundles: Record<'en' | 'zh-CN', Tree[]> = {
-  en: [enCore, enAuth, enCounter, enPrinting],
-  'zh-CN': [zhCore, zhAuth, zhCounter, zhPrinting],
+  en: [enCore, enAuth, enCounter, enPrinting, enAdjust, enIncidents, enSettings],
+  'zh-CN': [zhCore, zhAuth, zhCounter, zhPrinting, zhAdjust, zhIncidents, zhSettings],
 };
 
 function merge(target: Tree, source: Tree): Tree {

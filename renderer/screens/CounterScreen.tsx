@@ -15,7 +15,11 @@ import { useAuth } from '../store/authContext.js';
 import { useAppStore, useAppStoreApi } from '../store/context.js';
 import type { CounterState } from '../store/counter.js';
 import { useCounter, useCounterStoreApi } from '../store/counterContext.js';
+import { rechargeOfCharge } from '../store/adjust.js';
+import { useAdjust } from '../store/adjustContext.js';
+import { RechargeChip } from '../components/adjust/RechargeChip.js';
 import { currentIndex } from '../store/queue.js';
+import { usePaintMark } from '../perf/paintMarks.js';
 import { CONFIRM_ARM_MS, counterKeyAction } from './counterKeys.js';
 import '../styles/counter.css';
 
@@ -102,11 +106,35 @@ function ManagerNeeded() {
   const request = useCounter((s) => s.managerRequest);
   const clear = useCounter((s) => s.clearManagerRequest);
   const managerIn = useAuth((s) => hasRole(s.status, 'manager'));
-  // A manager signed in on this screen: the call is answered.
+  const openAdjust = useAdjust((s) => s.open);
+  // A manager signed in on this screen: the call is answered (a call about a charge offers its void/refund).
   useEffect(() => {
-    if (managerIn && request) clear();
+    if (managerIn && request && request.chargeId === null) clear();
   }, [managerIn, request, clear]);
-  if (!request || managerIn) return null;
+  if (!request) return null;
+  if (managerIn) {
+    if (request.chargeId === null) return null;
+    const chargeId = request.chargeId;
+    return (
+      <div className="manager-needed manager-needed--here" role="status" data-testid="manager-here">
+        <p className="manager-needed__text">{t('adjust.managerHere')}</p>
+        <button
+          type="button"
+          className="button button--secondary"
+          data-testid="manager-adjust"
+          onClick={() => {
+            clear();
+            openAdjust(chargeId);
+          }}
+        >
+          {t('adjust.open')}
+        </button>
+        <button type="button" className="button button--ghost" data-testid="manager-here-dismiss" onClick={clear}>
+          {t('adjust.managerHereDismiss')}
+        </button>
+      </div>
+    );
+  }
   return (
     <div className="manager-needed" role="status" data-testid="manager-needed">
       <p className="manager-needed__title">{t('counter.manager.needed')}</p>
@@ -131,7 +159,11 @@ function ChargeView({ charge, armed }: { charge: Charge; armed: boolean }) {
   const rekeys = useCounter((s) => s.rekeys);
   const openFlag = useCounter((s) => s.openFlag);
   const requestManager = useCounter((s) => s.requestManager);
+  const openAdjust = useAdjust((s) => s.open);
+  const recharge = useAdjust((s) => rechargeOfCharge(s.recharges, charge.id));
   const rekey = rekeyView(charge, { settings, rekeys });
+  // `npm run bench` times report-to-pixels and keypress-to-paint by this mark (off otherwise).
+  usePaintMark(charge.trace);
 
   const amount = formatMinor(charge.amountMinor, charge.currency, locale);
   // An unknown code is already part of the formatted amount.
@@ -190,10 +222,13 @@ function ChargeView({ charge, armed }: { charge: Charge; armed: boolean }) {
         <span className="charge__pan">{charge.panMasked}</span>
       </p>
 
+      {recharge && <RechargeChip recharge={recharge} />}
+
       {rekey.mismatch && <MismatchBanner charge={charge} />}
 
       {/* Only this part may scroll: the amount, the card and Confirm always stay in view. */}
-      <div className="charge__body">
+      {/* Focusable, so that the keyboard can scroll it too. */}
+      <div className="charge__body" tabIndex={0}>
         <FlagList flags={charge.flags} money={(minor) => formatMinor(minor, charge.currency, locale)} />
 
         <dl className="charge__details">
@@ -243,6 +278,9 @@ function ChargeView({ charge, armed }: { charge: Charge; armed: boolean }) {
             onClick={() => requestManager(charge.id)}
           >
             {t('counter.manager.button')} <kbd>M</kbd>
+          </button>
+          <button type="button" className="button button--ghost" data-testid="adjust-open" onClick={() => openAdjust(charge.id)}>
+            {t('adjust.open')}
           </button>
         </div>
         <p className="charge__hint">{t(settings?.blindRekey ? 'counter.keyboardHintBlind' : 'counter.keyboardHintFull')}</p>

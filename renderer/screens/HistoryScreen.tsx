@@ -11,6 +11,10 @@ import type { Locale } from '../store/appStore.js';
 import { useAppStore } from '../store/context.js';
 import { buildHistoryQuery } from '../store/history.js';
 import { HistoryFilters } from './HistoryFilters.js';
+import { LogSwitch } from '../components/incidents/LogSwitch.js';
+import { rechargeOfCharge } from '../store/adjust.js';
+import { useAdjust } from '../store/adjustContext.js';
+import { RechargeChip } from '../components/adjust/RechargeChip.js';
 
 /** Row height in px; keep in sync with .history-row in app.css. */
 const ROW_HEIGHT = 72;
@@ -21,6 +25,8 @@ const PREFETCH_ROWS = 30;
 function HistoryRow({ charge, locale, top }: { charge: Charge; locale: Locale; top: number }) {
   const { t } = useTranslation();
   const money = (minor: number) => formatMinor(minor, charge.currency, locale);
+  const openAdjust = useAdjust((s) => s.open);
+  const recharge = useAdjust((s) => rechargeOfCharge(s.recharges, charge.id));
   return (
     <div
       className={`history-row${charge.flags.length ? ' history-row--flagged' : ''}`}
@@ -45,6 +51,7 @@ function HistoryRow({ charge, locale, top }: { charge: Charge; locale: Locale; t
         <StatusBadge status={charge.status} />
       </span>
       <span role="cell" className="history-row__flags">
+        {recharge && <RechargeChip recharge={recharge} />}
         {charge.flags.map((flag, i) => (
           <span key={`${flag.kind}-${i}`} className="chip chip--flag" title={flagExplanation(t, flag, money)} data-kind={flag.kind}>
             ⚠ {flagTitle(t, flag)}
@@ -53,6 +60,11 @@ function HistoryRow({ charge, locale, top }: { charge: Charge; locale: Locale; t
       </span>
       <span role="cell" className="history-row__trace">
         {t('history.traceValue', { trace: charge.trace })}
+      </span>
+      <span role="cell" className="history-row__action">
+        <button type="button" className="button button--ghost history-row__adjust" data-testid="history-adjust" onClick={() => openAdjust(charge.id)}>
+          {t('adjust.open')}
+        </button>
       </span>
     </div>
   );
@@ -69,6 +81,7 @@ export function HistoryScreen() {
   const queryHistory = useAppStore((s) => s.queryHistory);
   const loadMore = useAppStore((s) => s.loadMoreHistory);
   const showError = useAppStore((s) => s.showError);
+  const openAdjust = useAdjust((s) => s.open);
 
   // Amount bounds are read in the shop's currency (today's, else the simulator's).
   const currencyCode = todayCurrency ?? SIMULATOR_CURRENCY;
@@ -108,13 +121,16 @@ export function HistoryScreen() {
 
   return (
     <section className="history" data-testid="history-screen" aria-label={t('nav.history')}>
+      <LogSwitch current="charges" />
       <HistoryFilters
         form={form}
         errors={built.ok ? [] : built.errors}
         currency={currencyInfo(currencyCode)?.alpha ?? currencyCode}
         onChange={setForm}
       />
-      <div className="history-table" role="table" aria-label={t('history.tableLabel')} aria-rowcount={rows.length}>
+      <div className="history-table">
+        {/* The table itself; the footer below is outside it (a table holds only rows). */}
+        <div className="history-table__grid" role="table" aria-label={t('history.tableLabel')} aria-rowcount={rows.length}>
         <div className="history-row history-row--head" role="row">
           <span role="columnheader">{t('history.colTime')}</span>
           <span role="columnheader" className="history-row__amount">
@@ -124,6 +140,12 @@ export function HistoryScreen() {
           <span role="columnheader">{t('history.colStatus')}</span>
           <span role="columnheader">{t('history.colFlags')}</span>
           <span role="columnheader">{t('history.colTrace')}</span>
+          <span role="columnheader" className="history-row__action">
+            {/* The manager's void/refund lives with History (the top bar has no room for another tab): find any charge. */}
+            <button type="button" className="button button--ghost history-row__adjust" data-testid="nav-adjust" title={t('adjust.search.label')} onClick={() => openAdjust(null)}>
+              <span aria-hidden="true">↩</span> {t('adjust.nav')}…
+            </button>
+          </span>
         </div>
         <div
           className="history-scroll"
@@ -145,6 +167,7 @@ export function HistoryScreen() {
               {t('history.empty')}
             </p>
           )}
+        </div>
         </div>
         <p className="history__footer muted" aria-live="polite">
           {history.loading || history.loadingMore

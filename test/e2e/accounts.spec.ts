@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.js';
-import { MANAGER, OWNER, setUpShop } from './helpers.js';
+import { MANAGER, OWNER, openManageMenu, openManaged, setUpShop } from './helpers.js';
 
 const FIRST_MANAGER = MANAGER;
 const NEW_MANAGER = { name: 'Wang Fang', pin: '583920' };
@@ -42,7 +42,7 @@ test('first run: the owner sets up beside a working counter, adds a manager; the
   await expect(page.getByTestId('manager-badge')).toContainText('Owner');
 
   // The owner adds a manager on the Staff screen.
-  await page.getByTestId('nav-staff').click();
+  await openManaged(page, 'nav-staff');
   await expect(page.getByTestId('staff-row')).toHaveCount(2);
   await page.getByTestId('staff-name').fill(NEW_MANAGER.name);
   await page.getByTestId('staff-role').selectOption('manager');
@@ -53,7 +53,11 @@ test('first run: the owner sets up beside a working counter, adds a manager; the
 
   await page.getByTestId('signout-button').click();
   await expect(page.getByTestId('manager-badge')).toBeHidden();
+  await openManageMenu(page);
+  await expect(page.getByTestId('nav-settings')).toBeVisible();
   await expect(page.getByTestId('nav-staff')).toBeHidden();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('manage-menu')).toBeHidden();
   await expect(page.getByTestId('manager-button')).toBeVisible();
 
   // The new manager signs in from the counter with M.
@@ -66,8 +70,12 @@ test('first run: the owner sets up beside a working counter, adds a manager; the
   await expect(badge).toContainText(NEW_MANAGER.name);
   await expect(badge).toContainText('Manager');
   await expect(page.getByTestId('manager-countdown')).toHaveText(/Automatic sign-out in\s*0:0[1-6]$/);
-  // A manager is not the owner: no Staff tab.
+  // A manager is not the owner: no Staff screen in the Manage menu.
+  await openManageMenu(page);
+  await expect(page.getByTestId('nav-printers')).toBeVisible();
   await expect(page.getByTestId('nav-staff')).toBeHidden();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('manage-menu')).toBeHidden();
 
   // No command for IDLE_MS: the countdown runs down, then the sign-out happens by itself.
   const signedInAt = Date.now();
@@ -110,12 +118,15 @@ test('five wrong PINs lock the account; the sixth try, even with the right PIN, 
   await page.getByTestId('signin-user').selectOption({ label: OWNER.name });
   await tryPin(page, OWNER.pin);
   await expect(page.getByTestId('manager-badge')).toContainText(OWNER.name);
-  await page.getByTestId('nav-staff').click();
+  await openManaged(page, 'nav-staff');
   await expect(page.getByTestId('staff-row').filter({ hasText: FIRST_MANAGER.name })).toHaveAttribute('data-locked', 'true');
 
   // Both languages: the same screen in Chinese.
   await page.getByTestId('locale-switch').selectOption('zh-CN');
   await expect(page.getByTestId('signout-button')).toHaveText('退出');
+  await openManageMenu(page);
+  await expect(page.getByTestId('nav-manage')).toContainText('管理');
   await expect(page.getByTestId('nav-staff')).toHaveText('员工');
+  await page.keyboard.press('Escape');
   await expect(page.getByTestId('staff-row').filter({ hasText: FIRST_MANAGER.name })).toContainText('已锁定');
 });

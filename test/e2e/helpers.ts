@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect } from './fixtures.js';
 
@@ -14,4 +16,36 @@ export async function setUpShop(page: Page) {
   await page.getByTestId('setup-submit').click();
   await expect(page.getByTestId('manager-badge')).toContainText(OWNER.name);
   await expect(page.getByTestId('setup-panel')).toBeHidden();
+}
+
+/** The simulated terminal takes a card (through the sim panel): amount in major units, optionally a given masked card. */
+export async function simulateCharge(page: Page, amount: string, pan = '') {
+  await page.getByTestId('sim-amount-input').fill(amount);
+  await page.getByTestId('sim-pan-input').fill(pan);
+  await page.getByTestId('sim-charge-button').click();
+  await expect(page.getByTestId('sim-result')).toBeVisible();
+}
+
+/** Runs the `countersign` command line against the running app's data folder (`sim fault …`, `sim unplug`…); its stdout. */
+export function countersign(dataDir: string, ...args: string[]): Promise<string> {
+  const root = path.resolve(import.meta.dirname, '..', '..');
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(root, 'bin', 'countersign.mjs'), ...args, '--data', dataDir], { cwd: root, env: process.env }, (error, stdout, stderr) =>
+      error ? reject(new Error(`countersign ${args.join(' ')}: ${error.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+}
+
+/** Opens the top bar's "Manage" menu (the manager and owner screens). */
+export async function openManageMenu(page: Page) {
+  const button = page.getByTestId('nav-manage');
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+  await expect(page.getByTestId('manage-menu')).toBeVisible();
+}
+
+/** Goes to a screen in the "Manage" menu by its item's test id (`nav-printers`, `nav-staff`, `nav-settings`, …). */
+export async function openManaged(page: Page, testId: string) {
+  await openManageMenu(page);
+  await page.getByTestId(testId).click();
+  await expect(page.getByTestId('manage-menu')).toBeHidden();
 }

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.js';
-import { setUpShop } from './helpers.js';
+import { openManaged, setUpShop } from './helpers.js';
 import { closedPort, startFakePrinter, type FakePrinter } from '../unit/printing/fakePrinter.js';
 import { parseEscpos } from '../unit/printing/escposParser.js';
 import { writeReceiptArtifacts } from '../unit/printing/artifacts.js';
@@ -28,11 +28,11 @@ test('a network printer: the test print arrives; pointed at a closed port it say
     expect(trace).toMatch(/^\d{6}$/);
 
     // Printer settings need a manager; the owner is one.
-    await page.getByTestId('nav-printers').click();
+    await openManaged(page, 'nav-printers');
     await expect(page.getByTestId('printers-manager-hint')).toBeVisible();
     await expect(page.getByTestId('printer-add')).toBeHidden();
     await setUpShop(page);
-    await page.getByTestId('nav-printers').click();
+    await openManaged(page, 'nav-printers');
     await expect(page.getByTestId('printers-manager-hint')).toBeHidden();
     await expect(page.getByTestId('printer-row')).toHaveCount(1);
     await expect(page.getByTestId('printer-row')).toHaveAttribute('data-kind', 'pdf');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppStatus, MinorUnits } from '../schemas.js';
+import { MaskedPan } from './printing.js';
 
 /** The simulated terminal: for demos, training and tests. */
 export const simCommands = {
@@ -7,8 +8,8 @@ export const simCommands = {
     input: z
       .object({
         amountMinor: MinorUnits.refine((v) => v > 0, 'amount must be positive').optional(),
-        /** Masked only: at most first 6 and last 4 digits visible. */
-        panMasked: z.string().regex(/^[0-9*]{12,19}$/).optional(),
+        /** Masked only: at most first 6 and last 4 digits visible (a full PAN is refused here, never echoed). */
+        panMasked: MaskedPan.optional(),
         entryMode: z.enum(['S', 'C', 'T', 'M', 'F']).optional(),
       })
       .strict(),
@@ -40,4 +41,9 @@ export const simCommands = {
     output: z.object({ steps: z.number().int(), charges: z.number().int() }),
   },
   'sim.setEnabled': { input: z.object({ enabled: z.boolean() }).strict(), output: AppStatus },
+  /** How many host requests the simulated terminal actually executed, by type (replays not counted). */
+  'sim.executed': {
+    input: z.object({}).strict(),
+    output: z.object({ VD: z.number().int(), RF: z.number().int(), SE: z.number().int(), QT: z.number().int() }),
+  },
 } as const;

@@ -1,4 +1,4 @@
-import type { AppStatus } from '../../contract/schemas.js';
+import type { AppStatus, LedgerHealth } from '../../contract/schemas.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { SessionAuthorizer } from '../auth/sessions.js';
@@ -9,6 +9,9 @@ import type { RequestRunner } from '../requestRunner.js';
 import type { Logger } from '../logger.js';
 import type { AdjustmentService } from '../adjustmentService.js';
 import type { PrintService } from '../printService.js';
+import type { IncidentService } from '../incidentService.js';
+import type { ExportService } from '../exportService.js';
+import type { FileDialogs } from '../fileDialogs.js';
 import { actorName } from '../auth/authorizer.js';
 
 /** What every command handler may use. Handlers are grouped by area, one module each. */
@@ -26,10 +29,18 @@ export interface HandlerDeps {
   printing: PrintService;
   /** The manager's void and refund. */
   adjustments: AdjustmentService;
+  /** The incident log: workflow steps, evidence. */
+  incidents: IncidentService;
+  /** The incident export (one at a time, in the background). */
+  exports: ExportService;
+  /** The desktop shell's native folder/file choosers; null in the browser host. */
+  dialogs: FileDialogs | null;
   log: Logger;
   clock: () => Date;
   version: string;
   dataDir: string;
+  /** The ledger file's health (integrity check, restore, backups, disk full); optional in tests. */
+  health?: { snapshot(): LedgerHealth };
 }
 
 export function localDate(now: Date): string {
@@ -48,6 +59,7 @@ export function appStatus(deps: HandlerDeps, operator: string): AppStatus {
     nodeHidProblem: deps.terminal.nodeHidProblem,
     operator,
     auditHead: deps.ledger.auditHead(),
+    ...(deps.health ? { ledger: deps.health.snapshot() } : {}),
   };
 }
 

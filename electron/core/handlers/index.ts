@@ -4,6 +4,7 @@ import { authHandlers } from './auth.js';
 import { chargeHandlers } from './charges.js';
 import { counterHandlers } from './counter.js';
 import type { HandlerDeps } from './deps.js';
+import { incidentHandlers } from './incidents.js';
 import { printingHandlers } from './printing.js';
 import { simHandlers } from './sim.js';
 import { systemHandlers } from './system.js';
@@ -18,6 +19,7 @@ export function createHandlers(deps: HandlerDeps): CommandHandlers {
     ...authHandlers(deps),
     ...printingHandlers(deps),
     ...adjustmentHandlers(deps),
+    ...incidentHandlers(deps),
   };
 }
 

@@ -36,6 +36,11 @@ export function simHandlers(deps: HandlerDeps): Pick<CommandHandlers, keyof type
       const result = await runScript(requireSimulator(terminal), steps);
       return { steps: result.steps, charges: result.charges.length };
     },
+    'sim.executed': () => {
+      const counts = { VD: 0, RF: 0, SE: 0, QT: 0 };
+      for (const e of requireSimulator(terminal).executed) counts[e.type]++;
+      return counts;
+    },
     'sim.setEnabled': async ({ enabled }, ctx) => {
       await terminal.start(enabled ? 'simulator' : 'node-hid');
       const actor = actorName(deps.auth.operatorFor(ctx));

@@ -48,8 +48,42 @@ async function call(info: HostInfo, method: string, params: unknown): Promise<un
   });
 }
 
+export const FAULT_KINDS = ['lose-next-response', 'corrupt-next-frame', 'drop-next-ack', 'delay-next-response'] as const;
+
+/**
+ * `sim fault KIND [ARG]` → the `sim.fault` input: lose-next-response, corrupt-next-frame,
+ * drop-next-ack [from-host|to-host], delay-next-response MS.
+ */
+export function faultFrom(
+  kind: string | undefined,
+  arg: string | undefined,
+):
+  | { kind: 'lose-next-response' | 'corrupt-next-frame' }
+  | { kind: 'drop-next-ack'; direction?: 'from-host' | 'to-host' }
+  | { kind: 'delay-next-response'; ms: number } {
+  switch (kind) {
+    case 'lose-next-response':
+    case 'corrupt-next-frame':
+      if (arg !== undefined) throw new UsageError(`sim fault ${kind} takes no argument`);
+      return { kind };
+    case 'drop-next-ack':
+      if (arg === undefined) return { kind };
+      if (arg !== 'from-host' && arg !== 'to-host') throw new UsageError('sim fault drop-next-ack takes from-host or to-host');
+      return { kind, direction: arg };
+    case 'delay-next-response': {
+      if (arg === undefined || !/^\d{1,6}$/.test(arg) || Number(arg) > 600_000) {
+        throw new UsageError('sim fault delay-next-response needs a delay in ms (0..600000), e.g. `sim fault delay-next-response 35000`');
+      }
+      return { kind, ms: Number(arg) };
+    }
+    default:
+      throw new UsageError(`sim fault takes ${FAULT_KINDS.join(', ')}`);
+  }
+}
+
 /** `countersign sim …`: drive the simulated terminal of the running app. */
 export async function runSim(argv: string[]): Promise<number> {
+  if (argv[0] === 'serve') return (await import('./simServe.js')).runSimServe(argv.slice(1));
   const args = parseArgs(argv, { values: ['data', 'pan', 'entry'], booleans: [] });
   const [action, amount] = args.positionals;
   const info = readHostInfo(path.resolve(flagString(args, 'data') ?? defaultDataDir()));
@@ -83,6 +117,17 @@ export async function runSim(argv: string[]): Promise<number> {
       await call(info, 'sim.fault', { kind: action });
       process.stdout.write(`simulated terminal ${action}ged\n`);
       return 0;
+    case 'fault': {
+      const fault = faultFrom(amount, args.positionals[2]);
+      await call(info, 'sim.fault', fault);
+      process.stdout.write(`fault armed: ${amount}${'ms' in fault ? ` ${fault.ms} ms` : ''}${'direction' in fault ? ` (${fault.direction})` : ''}\n`);
+      return 0;
+    }
+    case 'executed': {
+      const counts = (await call(info, 'sim.executed', {})) as Record<'VD' | 'RF' | 'SE' | 'QT', number>;
+      process.stdout.write(`executed: VD ${counts.VD}, RF ${counts.RF}, SE ${counts.SE}, QT ${counts.QT}\n`);
+      return 0;
+    }
     case 'script': {
       if (!amount) throw new UsageError('sim script needs a file (or - for stdin)');
       const text = amount === '-' ? readFileSync(0, 'utf8') : readFileSync(amount, 'utf8');
@@ -91,6 +136,6 @@ export async function runSim(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError('sim takes status, on, off, charge AMOUNT, unplug, replug or script FILE');
+      throw new UsageError('sim takes status, on, off, charge AMOUNT, unplug, replug, fault KIND, executed or script FILE');
   }
 }

@@ -6,7 +6,7 @@ import { installedElectronBinary } from '../electronBinary.js';
 import { startCore } from '../../core/startCore.js';
 import { createLogger } from '../../core/logger.js';
 import { defaultDataDir, HOST_FILE } from '../../core/paths.js';
-import type { BackendChoice } from '../../core/terminalManager.js';
+import { parseBackendChoice, type BackendChoice } from '../../core/terminalManager.js';
 import { flagInt, flagString, parseArgs, UsageError, type ParsedArgs } from '../args.js';
 
 const OPTIONS = { values: ['data', 'port', 'backend'], booleans: ['browser', 'no-open'] };
@@ -17,8 +17,9 @@ const distDir = __dirname;
 function backendFlag(args: ParsedArgs): BackendChoice | undefined {
   const value = flagString(args, 'backend');
   if (value === undefined) return undefined;
-  if (value !== 'auto' && value !== 'simulator' && value !== 'node-hid') throw new UsageError('--backend is auto, simulator or node-hid');
-  return value;
+  const choice = parseBackendChoice(value);
+  if (!choice) throw new UsageError('--backend is auto, simulator, node-hid or socket:PATH (a simulator from `countersign sim serve`)');
+  return choice;
 }
 
 

@@ -88,7 +88,7 @@ describe('the open batch', () => {
     ]);
     expect(blockers[1]).toMatchObject({ kind: 'flagged', incident: { id: incident.id, intendedMinor: 30 } });
     // Resolved (by the incident workflow, later): no longer a blocker.
-    connectionForTests(ledger).prepare("UPDATE incidents SET status = 'resolved', resolved_by = 'manager:Li', resolved_at = 'x' WHERE id = ?").run(incident.id);
+    connectionForTests(ledger).prepare("UPDATE incidents SET status = 'executed', resolved_by = 'manager:Li', resolved_at = 'x' WHERE id = ?").run(incident.id);
     expect(settlementBlockers(ledger).map((x) => x.charge.id)).toEqual([b.id]);
   });
 });

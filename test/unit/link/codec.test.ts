@@ -75,9 +75,14 @@ describe('unknown tags', () => {
     const r = dec(rawData('ST', '000003', [['ZZ', 'future'], ['SS', 'IDLE'], ['AM', '000000000100']]));
     expect(r).toEqual({ ok: true, message: { type: 'ST', seq: '000003', fields: { SS: 'IDLE' } } });
   });
-  it('may carry any bytes', () => {
-    const d = concat(ascii('1ST000003XY003'), Uint8Array.of(0x00, 0xff, 0x03), ascii('SS004BUSY'));
+  it('may carry any bytes but control bytes (DATA is text; a zero-filled short report must not pass)', () => {
+    const d = concat(ascii('1ST000003XY003'), Uint8Array.of(0x80, 0xff, 0x7e), ascii('SS004BUSY'));
     expect(codeOf(d)).toBe('ok');
+    for (const control of [0x00, 0x03, 0x1b, 0x7f]) {
+      const bad = concat(ascii('1ST000003XY003'), Uint8Array.of(0x41, control, 0x42), ascii('SS004BUSY'));
+      const r = dec(bad);
+      expect(r.ok ? 'ok' : `${r.code}: ${r.detail}`).toBe('format: DATA has a control byte at offset 15');
+    }
   });
 });
 
@@ -101,6 +106,8 @@ describe('pan-unmasked', () => {
     ['track 2 in an unknown tag', chWith([...exampleEntries, ['ZZ', ';5555555555554444=2512']])],
     ['Luhn PAN in CB', chWith([...exampleEntries.slice(0, -1), ['CB', 'x4111111111111111']])],
     ['Luhn PAN in MN', chWith([...exampleEntries, ['MN', '卡号5555555555554444']])],
+    ['spaced PAN in MN', chWith([...exampleEntries, ['MN', 'card 5555 5555 5555 4444']])],
+    ['dashed PAN in CB', chWith([...exampleEntries.slice(0, -1), ['CB', '4111-1111-1111-1111']])],
     ['Luhn PAN in an unknown tag', rawData('ST', '000001', [['SS', 'IDLE'], ['XX', '378282246310005']])],
     ['16-digit PAN in AM (wrong length: not exempt)', chWith(replaceField('AM', '4111111111111111'))],
     ['PAN in DT of the wrong length', chWith(replaceField('DT', '4111111111111111'))],
@@ -221,6 +228,20 @@ describe('value forms -> format', () => {
     expect(codeOf(withMn(utf8('一二三四五六七八九十一二三A')))).toBe('ok'); // 40 bytes
     const bom = dec(withMn(utf8('\uFEFF店')));
     expect(bom.ok && bom.message.fields.MN).toBe('\uFEFF店');
+  });
+
+  it('MN: control characters (NUL from a zero-filled short report, ESC, DEL, C1) are format', () => {
+    const withMn = (mn: Uint8Array) =>
+      concat(rawData('CH', '000001', exampleEntries), ascii(`MN${String(mn.length).padStart(3, '0')}`), mn);
+    for (const bad of ['老街\u0000\u0000面馆', 'Cafe\u001b[31m', 'Tab\there', 'x\u007f', 'x\u0085', 'x\u2028y']) {
+      const r = dec(withMn(utf8(bad)));
+      expect([bad, r.ok ? 'ok' : r.code]).toEqual([bad, 'format']);
+      // C0 and DEL are refused as bytes anywhere in DATA; C1 and U+2028 are UTF-8 sequences, refused in MN
+      if (!r.ok) expect(r.detail).toMatch(/^(DATA has a control byte at offset \d+|field MN contains control characters)$/);
+    }
+    const c1 = dec(withMn(utf8('x\u0085')));
+    expect(!c1.ok && c1.detail).toBe('field MN contains control characters');
+    expect(codeOf(withMn(utf8('Café Ünïcode · 老街')))).toBe('ok');
   });
 
   it('a non-ASCII byte in an ASCII field is format', () => {

@@ -59,7 +59,13 @@ describe('track data and PAN-like runs', () => {
     expect(hasPanLikeRun('4111111111111112')).toBe(false); // not Luhn
     expect(hasPanLikeRun('411111111111')).toBe(false); // 12 digits
     expect(hasPanLikeRun('41111111111111110000')).toBe(false); // 20-digit run is not PAN-shaped
-    expect(hasPanLikeRun('4111 1111 1111 1111')).toBe(false); // not a bare run
+    // single spaces or dashes between digits continue the run: a spaced PAN is still a PAN
+    expect(hasPanLikeRun('4111 1111 1111 1111')).toBe(true);
+    expect(hasPanLikeRun('shop 4111-1111-1111-1111 x')).toBe(true);
+    expect(hasPanLikeRun('3782 822463 10005')).toBe(true);
+    expect(hasPanLikeRun('4111 1111 1111 1112')).toBe(false); // not Luhn
+    expect(hasPanLikeRun('4111  1111 1111 1111')).toBe(false); // two spaces end a run: 4 + 12 digits
+    expect(hasPanLikeRun('Tel 138 0013 8000')).toBe(false); // 11 digits
     // EMV AIDs whose zero-led digit run passes Luhn are not card numbers
     expect(hasPanLikeRun('A000000333010106')).toBe(false);
     expect(hasPanLikeRun('A0000000101030')).toBe(false);

@@ -80,6 +80,52 @@ describe('the Electron shell', () => {
     expect(windowOpenHandler!({ url: 'https://evil.example' })).toEqual({ action: 'deny' });
   });
 
+  it('refuses every permission the page could ask for, and every permission check', async () => {
+    const { session } = await import('electron');
+    const request = vi.mocked(session.defaultSession.setPermissionRequestHandler).mock.calls[0]![0] as unknown as Handler;
+    const check = vi.mocked(session.defaultSession.setPermissionCheckHandler).mock.calls[0]![0] as unknown as Handler;
+    for (const permission of ['media', 'geolocation', 'notifications', 'hid', 'usb', 'serial', 'clipboard-read', 'openExternal', 'fullscreen']) {
+      const callback = vi.fn();
+      request({}, permission, callback, {});
+      expect(callback, permission).toHaveBeenCalledWith(false);
+      expect(check({}, permission, 'app://countersign', {}), permission).toBe(false);
+    }
+  });
+
+  it('puts the strict CSP on every response, replacing any other', async () => {
+    const { session } = await import('electron');
+    const { ELECTRON_CSP } = await import('../../../electron/shell/csp.js');
+    const onHeaders = vi.mocked(session.defaultSession.webRequest.onHeadersReceived).mock.calls[0]![0] as unknown as Handler;
+    const callback = vi.fn();
+    onHeaders({ responseHeaders: { 'Content-Security-Policy': ["script-src 'unsafe-inline'"], 'X-Other': ['1'] } }, callback);
+    expect(callback).toHaveBeenCalledWith({ responseHeaders: { 'Content-Security-Policy': [ELECTRON_CSP], 'X-Other': ['1'] } });
+  });
+
+  it('serves app:// only from the renderer folder: no other host, no traversal', async () => {
+    const { protocol, net } = await import('electron');
+    const handle = vi.mocked(protocol.handle).mock.calls.find(([scheme]) => scheme === 'app')![1] as unknown as Handler;
+    vi.mocked(net.fetch).mockImplementation(async (url) => new Response(String(url)));
+    // dot segments are resolved by the URL parser: they stay inside the app
+    for (const url of ['app://countersign/../../../etc/passwd', 'app://countersign/%2e%2e/%2e%2e/etc/passwd']) {
+      const res = (await handle({ url })) as Response;
+      expect(await res.text()).toMatch(/^file:\/\/.*\/renderer\/etc\/passwd$/);
+    }
+    vi.mocked(net.fetch).mockClear();
+    for (const url of [
+      'app://countersign/..%2f..%2fetc%2fpasswd',
+      'app://countersign/..%5c..%5cetc%5cpasswd',
+      'app://countersign/%E0%A4%A',
+      'app://countersign/index.html%00.png',
+      'app://evil/index.html',
+    ]) {
+      const res = (await handle({ url })) as Response;
+      expect([url, res.status]).toEqual([url, 404]);
+    }
+    expect(net.fetch).not.toHaveBeenCalled();
+    const ok = (await handle({ url: 'app://countersign/assets/app.js' })) as Response;
+    expect(await ok.text()).toMatch(/^file:\/\/.*\/renderer\/assets\/app\.js$/);
+  });
+
   it('answers IPC only from its own window and app:// page', async () => {
     const trusted = { sender: { id: windowId }, senderFrame: { url: 'app://countersign/index.html' } };
     await expect(ipcHandler!(trusted, 'status.get', {})).resolves.toEqual({ ok: true });

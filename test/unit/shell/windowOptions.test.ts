@@ -21,6 +21,12 @@ describe('the main window', () => {
     expect(prefs.preload).toBe('/app/preload.cjs');
   });
 
+  it('has no middle-click navigation, no drag-and-drop navigation, safe dialogs', () => {
+    expect(prefs.disableBlinkFeatures).toBe('Auxclick');
+    expect(prefs.navigateOnDragDrop).toBe(false);
+    expect(prefs.safeDialogs).toBe(true);
+  });
+
   it('keeps devtools closed unless explicitly asked for', () => {
     expect(prefs.devTools).toBe(false);
   });
