@@ -120,7 +120,8 @@ describe('ESC/POS native text (printer with a GB18030 font)', () => {
   });
 });
 
-describe('ESC/POS raster (GS v 0)', () => {
+// Rendering a CJK receipt to an image loads a 20 MB font: give it room on a busy 2-core machine.
+describe('ESC/POS raster (GS v 0)', { timeout: 90_000 }, () => {
   let font: CjkFont | null = null;
   let raster: RasterRenderer | null = null;
   beforeAll(async () => {
@@ -129,7 +130,7 @@ describe('ESC/POS raster (GS v 0)', () => {
       const r = await createResvgRenderer(font);
       raster = 'render' in r ? r : null;
     }
-  });
+  }, 90_000);
   const needsFont = () => {
     if (!font || !raster) throw new Error('no CJK font / raster renderer on this machine: run scripts/setup.sh (fonts-noto-cjk)');
     return raster;
