@@ -26,7 +26,7 @@ import { nowMs, sleep } from './timing.js';
 
 export const FLOOD_KEY_GOAL_MS = 100;
 const DRAIN_LIMIT_MS = 90_000;
-const CATCH_UP_LIMIT_MS = 60_000;
+const CATCH_UP_LIMIT_MS = 20_000;
 
 /** Keypress → paint when the page may be far behind: each press is sent without waiting for it. */
 export interface SentPress {
@@ -242,6 +242,7 @@ export async function floodFigures(
   } finally {
     client?.close();
     await context?.close();
-    await stopHost(host.child);
+    const end = await stopHost(host.child);
+    if (end.code !== 0) log(`  flood: the host ended with ${end.code ?? end.signal}: ${host.output().trim().split('\n').slice(-3).join(' / ')}`);
   }
 }

@@ -92,7 +92,7 @@ export async function historyFigures(
     const arrowRun = await pressAndCollect(page, marks, arrows, () => 60 + rng.int(0, 60));
     const enters = Math.max(5, Math.min(30, Math.round(keypresses / 5), pending - 10));
     // Enter is held off for CONFIRM_ARM_MS after a new charge comes on screen: wait past it.
-    const enterRun = await pressAndCollect(page, marks, Array.from({ length: enters }, () => 'Enter'), () => CONFIRM_ARM_MS + 80 + rng.int(0, 60));
+    const enterRun = await pressAndCollect(page, marks, Array.from({ length: enters }, () => 'Enter'), () => CONFIRM_ARM_MS + 150 + rng.int(0, 60));
     await stopProfile();
     const a = summarize(arrowRun.latencies);
     const e = summarize(enterRun.latencies);

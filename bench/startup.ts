@@ -16,13 +16,13 @@ import { nowMs } from './timing.js';
 export const START_GOAL_MS = 1500;
 
 /** Starts `countersign host` and resolves with its URL once printed. */
-export function spawnHost(cliEntry: string, dataDir: string, nodeFlags: readonly string[] = []): { child: ChildProcess; url: Promise<string> } {
+export function spawnHost(cliEntry: string, dataDir: string, nodeFlags: readonly string[] = []): { child: ChildProcess; url: Promise<string>; output(): string } {
   const child = spawn(process.execPath, [...nodeFlags, cliEntry, 'host', '--data', dataDir, '--no-open', '--backend', 'simulator'], {
     env: { ...process.env, COUNTERSIGN_SIM_STATUS_MS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let out = '';
   const url = new Promise<string>((resolve, reject) => {
-    let out = '';
     const timer = setTimeout(() => reject(new Error(`the host did not print its URL within 30 s:\n${out}`)), 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -38,14 +38,15 @@ export function spawnHost(cliEntry: string, dataDir: string, nodeFlags: readonly
       reject(new Error(`the host exited with ${code}:\n${out}`));
     });
   });
-  return { child, url };
+  return { child, url, output: () => out };
 }
 
-export async function stopHost(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+/** Stops a host (SIGTERM, as Ctrl+C would) and resolves with how it ended. */
+export async function stopHost(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   child.kill('SIGTERM');
-  await exited;
+  return exited;
 }
 
 export async function startupFigures(scratch: string, cliEntry: string, runs: number, log: (m: string) => void, profileDir: string | null = null): Promise<Figure[]> {

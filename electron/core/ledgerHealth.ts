@@ -108,6 +108,7 @@ export class LedgerHealthMonitor {
   private backingUp: Promise<void> | null = null;
   private checking: Promise<void> | null = null;
   private closed = false;
+  private readonly stopChecking = new AbortController();
   private readonly sticky: Notice[] = [];
   private readonly dir: string;
 
@@ -228,7 +229,7 @@ export class LedgerHealthMonitor {
   }
 
   private async runBackgroundCheck(): Promise<void> {
-    const result = await quickCheckInBackground(this.options.file);
+    const result = await quickCheckInBackground(this.options.file, { signal: this.stopChecking.signal });
     if (this.closed) return;
     if (result.state === 'ok') {
       this.check = 'ok';
@@ -263,6 +264,7 @@ export class LedgerHealthMonitor {
     clearInterval(this.backupInterval);
     const pending = this.backingUp;
     this.closed = true;
+    this.stopChecking.abort();
     if (pending) await Promise.race([pending, new Promise((r) => setTimeout(r, 2000).unref?.())]);
   }
 }

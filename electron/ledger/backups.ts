@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import { AUDIT_HEAD_SQL, verifyAuditIn } from './auditStore.js';
 import { openChecked } from './connection.js';
 import { LedgerError, toLedgerError } from './errors.js';
-import { clearMarker, ledgerMarkers, quickCheckInBackground, verifyAuditInSlices } from './integrity.js';
+import { backupInBackground, clearMarker, ledgerMarkers, quickCheckInBackground, verifyAuditInSlices } from './integrity.js';
 import type { Ledger } from './ledger.js';
 import { SQL } from './queries.js';
 import type { AuditHead, StoredAuditRow } from '../domain/auditChain.js';
@@ -157,20 +157,7 @@ export async function verifyBackup(file: string): Promise<BackupVerification> {
     // No worker here: check on this thread rather than not at all.
     return verifyBackupSync(file);
   }
-  let db: Database.Database;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch (e) {
-    return { ok: false, reason: (e as Error).message };
-  }
-  try {
-    const chain = await verifyAuditInSlices(db);
-    return chain.ok ? { ok: true, auditRows: chain.rows } : { ok: false, reason: `audit chain broken at row ${chain.badSeq}: ${chain.reason}` };
-  } catch (e) {
-    return { ok: false, reason: (e as Error).message };
-  } finally {
-    db.close();
-  }
+  return verifyChainOf(file);
 }
 
 export interface WriteBackupOptions {
@@ -220,12 +207,60 @@ export async function writeBackup(db: Database.Database, options: WriteBackupOpt
   return target;
 }
 
-/** Takes today's backup of `ledger` now. */
+/**
+ * Takes today's backup of `ledger` now, beside the till: copied and quick_checked on a worker thread
+ * (its own read-only connection, one read snapshot), the audit chain verified here in slices. Where
+ * no worker can run, the copy is made from the ledger's own connection instead.
+ */
 export async function writeDailyBackup(ledger: Ledger, dir: string, now: Date, keepDaily = KEEP_DAILY): Promise<string> {
   cleanTemporaryBackups(dir);
-  const file = await ledger.query((db) => writeBackup(db, { dir, name: `daily-${backupTimestamp(now)}.db` }));
+  mkdirSync(dir, { recursive: true });
+  const target = uniqueName(dir, `daily-${backupTimestamp(now)}.db`);
+  const temp = path.join(dir, `.${path.basename(target)}.tmp`);
+  const removeTemp = () => {
+    for (const f of [temp, `${temp}-wal`, `${temp}-shm`, `${temp}-journal`]) rmSync(f, { force: true });
+  };
+  removeTemp();
+  const copied = await backupInBackground(ledger.file, temp);
+  if (copied.kind === 'no-worker') {
+    const file = await ledger.query((db) => writeBackup(db, { dir, name: path.basename(target) }));
+    pruneBackups(dir, keepDaily);
+    return file;
+  }
+  if (copied.kind === 'error') {
+    removeTemp();
+    throw toLedgerError(Object.assign(new Error(copied.message), { code: copied.code }), { backup: target });
+  }
+  if (copied.check.state !== 'ok') {
+    removeTemp();
+    const why = copied.check.state === 'damaged' ? `quick_check: ${copied.check.problems[0]}` : copied.check.reason;
+    throw new LedgerError('backup.unverified', `the backup did not verify and was not kept: ${why}`, { backup: target });
+  }
+  const chain = await verifyChainOf(temp);
+  if (!chain.ok) {
+    removeTemp();
+    throw new LedgerError('backup.unverified', `the backup did not verify and was not kept: ${chain.reason}`, { backup: target });
+  }
+  renameSync(temp, target);
   pruneBackups(dir, keepDaily);
-  return file;
+  return target;
+}
+
+async function verifyChainOf(file: string): Promise<BackupVerification> {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  }
+  try {
+    const chain = await verifyAuditInSlices(db);
+    return chain.ok ? { ok: true, auditRows: chain.rows } : { ok: false, reason: `audit chain broken at row ${chain.badSeq}: ${chain.reason}` };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  } finally {
+    db.close();
+  }
 }
 
 // ---------------------------------------------------------------- restore

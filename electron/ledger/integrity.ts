@@ -172,58 +172,114 @@ function sqliteModulePath(): string {
   return createRequire(__filename).resolve('better-sqlite3');
 }
 
-/** Runs in the worker: plain CommonJS, only better-sqlite3 (its path comes from the main thread). */
+/**
+ * Runs in the worker: plain CommonJS, only better-sqlite3 (its path comes from the main thread).
+ * Tasks: `check` (quick_check of `file`) and `backup` (copy `file` into `target` with the online
+ * backup API in one step — one read snapshot, so the till's writes meanwhile neither block it nor
+ * restart it — make the copy one self-contained file, then quick_check the copy).
+ */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-let db;
-try {
-  const Database = require(workerData.sqlite);
-  db = new Database(workerData.file, { readonly: true, fileMustExist: true });
-  db.pragma('busy_timeout = 10000');
-  const rows = db.pragma('quick_check');
-  const problems = rows.map((r) => String(Object.values(r)[0])).filter((m) => m !== 'ok');
-  parentPort.postMessage({ ok: problems.length === 0, problems: problems.slice(0, 20) });
-} catch (e) {
-  parentPort.postMessage({ ok: false, error: String((e && e.message) || e), code: String((e && e.code) || '') });
-} finally {
-  if (db) db.close();
+const Database = require(workerData.sqlite);
+const quickCheck = (db) => db.pragma('quick_check').map((r) => String(Object.values(r)[0])).filter((m) => m !== 'ok').slice(0, 20);
+async function run() {
+  let db;
+  try {
+    db = new Database(workerData.file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 10000');
+    if (workerData.task === 'check') {
+      const problems = quickCheck(db);
+      return { ok: problems.length === 0, problems };
+    }
+    await db.backup(workerData.target, { progress: () => 0x7fffffff });
+    db.close();
+    db = new Database(workerData.target);
+    db.pragma('journal_mode = DELETE');
+    const problems = quickCheck(db);
+    return { ok: problems.length === 0, problems, copied: true };
+  } catch (e) {
+    return { ok: false, error: String((e && e.message) || e), code: String((e && e.code) || '') };
+  } finally {
+    if (db && db.open) db.close();
+  }
 }
+run().then((m) => parentPort.postMessage(m));
 `;
 
 function isCorruptionCode(code: string): boolean {
   return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
 }
 
-/** `PRAGMA quick_check` of `file` on a worker thread (its own read-only connection): never blocks the event loop. */
-export function quickCheckInBackground(file: string): Promise<IntegrityResult> {
-  const started = Date.now();
-  const ms = () => Date.now() - started;
-  return new Promise<IntegrityResult>((resolve) => {
+interface WorkerAnswer {
+  ok: boolean;
+  problems?: string[];
+  error?: string;
+  code?: string;
+  copied?: boolean;
+}
+
+function runWorker(data: Record<string, unknown>, signal?: AbortSignal): Promise<{ answer: WorkerAnswer } | { failed: string }> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve({ failed: 'cancelled' });
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, sqlite: sqliteModulePath() } });
+      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...data, sqlite: sqliteModulePath() } });
     } catch (e) {
-      resolve({ state: 'failed', reason: `no worker thread: ${(e as Error).message}`, ms: ms() });
+      resolve({ failed: `no worker thread: ${(e as Error).message}` });
       return;
     }
     worker.unref();
     let done = false;
-    worker.once('message', (m: { ok: boolean; problems?: string[]; error?: string; code?: string }) => {
+    const finish = (v: { answer: WorkerAnswer } | { failed: string }) => {
+      if (done) return;
       done = true;
-      if (m.ok) resolve({ state: 'ok', ms: ms() });
-      else if (m.problems && m.problems.length > 0) resolve({ state: 'damaged', problems: m.problems, ms: ms() });
-      else if (isCorruptionCode(m.code ?? '')) resolve({ state: 'damaged', problems: [m.error ?? 'damaged'], ms: ms() });
-      else resolve({ state: 'failed', reason: m.error ?? 'the check failed', ms: ms() });
+      resolve(v);
+    };
+    signal?.addEventListener('abort', () => {
+      if (done) return;
+      void worker.terminate();
+      finish({ failed: 'cancelled' });
     });
-    worker.once('error', (e) => {
-      if (!done) resolve({ state: 'failed', reason: `worker: ${e.message}`, ms: ms() });
-      done = true;
-    });
-    worker.once('exit', (code) => {
-      if (!done) resolve({ state: 'failed', reason: `the check's worker stopped (exit ${code})`, ms: ms() });
-      done = true;
-    });
+    worker.once('message', (m: WorkerAnswer) => finish({ answer: m }));
+    worker.once('error', (e) => finish({ failed: `worker: ${e.message}` }));
+    worker.once('exit', (code) => finish({ failed: `the worker stopped (exit ${code})` }));
   });
+}
+
+function toResult(r: { answer: WorkerAnswer } | { failed: string }, ms: number): IntegrityResult {
+  if ('failed' in r) return { state: 'failed', reason: r.failed, ms };
+  const m = r.answer;
+  if (m.ok) return { state: 'ok', ms };
+  if (m.problems && m.problems.length > 0) return { state: 'damaged', problems: m.problems, ms };
+  if (isCorruptionCode(m.code ?? '')) return { state: 'damaged', problems: [m.error ?? 'damaged'], ms };
+  return { state: 'failed', reason: m.error ?? 'the check failed', ms };
+}
+
+/**
+ * `PRAGMA quick_check` of `file` on a worker thread (its own read-only connection): never blocks the
+ * event loop. Aborting `signal` stops the worker (state 'failed').
+ */
+export async function quickCheckInBackground(file: string, options: { signal?: AbortSignal } = {}): Promise<IntegrityResult> {
+  const started = Date.now();
+  return toResult(await runWorker({ task: 'check', file }, options.signal), Date.now() - started);
+}
+
+/** What became of a backup run on a worker thread. */
+export type BackgroundBackup =
+  /** No worker could run it (the caller backs up on its own thread). */
+  | { kind: 'no-worker'; reason: string }
+  /** SQLite failed (a full disk: code SQLITE_FULL…); the copy is incomplete. */
+  | { kind: 'error'; code: string; message: string }
+  /** Copied; `check` is the copy's quick_check. */
+  | { kind: 'done'; check: IntegrityResult };
+
+/** A backup of `file` into `target`, written and quick_checked on a worker thread. */
+export async function backupInBackground(file: string, target: string): Promise<BackgroundBackup> {
+  const started = Date.now();
+  const r = await runWorker({ task: 'backup', file, target });
+  if ('failed' in r) return { kind: 'no-worker', reason: r.failed };
+  if (!r.answer.copied) return { kind: 'error', code: r.answer.code ?? '', message: r.answer.error ?? 'the backup failed' };
+  return { kind: 'done', check: toResult(r, Date.now() - started) };
 }
 
 const AUDIT_PAGE = 2000;

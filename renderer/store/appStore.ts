@@ -107,6 +107,8 @@ export function createAppStore({ api, locale = 'en', onLocaleChange }: AppStoreO
   let statusRequest = 0;
   let todayRequest = 0;
   let toastId = 0;
+  /** Ledger-health notices already shown on this screen (by code). */
+  const healthShown = new Set<string>();
   let todayTimer: ReturnType<typeof setTimeout> | null = null;
 
   const since = (mark: number): Charge[] => journal.filter((e) => e.seq > mark).map((e) => e.charge);
@@ -153,6 +155,7 @@ export function createAppStore({ api, locale = 'en', onLocaleChange }: AppStoreO
           set({ status: event.payload });
           break;
         case 'notice':
+          healthShown.add(event.payload.code);
           get().pushToast({ level: event.payload.level, code: event.payload.code, params: event.payload.params });
           break;
         case 'auth.changed':
@@ -166,6 +169,26 @@ export function createAppStore({ api, locale = 'en', onLocaleChange }: AppStoreO
       const request = ++statusRequest;
       const status = await api.invoke('status.get', {});
       if (request === statusRequest) set({ status });
+      healthToasts(status);
+    }
+
+    /**
+     * What the ledger's health says that stays true (a restore at start, damage found) is shown once,
+     * even where its notice went out before this screen listened (the Electron window loads after the
+     * core started).
+     */
+    function healthToasts(status: AppStatus): void {
+      const health = status.ledger;
+      if (!health) return;
+      const show = (code: string, params: Record<string, string>) => {
+        if (healthShown.has(code)) return;
+        healthShown.add(code);
+        get().pushToast({ level: 'error', code, params });
+      };
+      const r = health.recovery;
+      if (r?.backupFile) show('ledger.restored', { setAside: r.setAside ?? '', backup: r.backupFile, backupTakenAt: r.backupTakenAt ?? '' });
+      else if (r) show('ledger.restore_none', { setAside: r.setAside ?? '' });
+      if (health.check === 'damaged') show('ledger.damaged', {});
     }
 
     async function fetchHistoryPage(query: HistoryQuery, beforeId: number | null): Promise<Charge[]> {

@@ -272,6 +272,9 @@ class Work {
     private readonly hostGone: Promise<never>,
   ) {}
 
+  /** Signed in as the owner on this cycle's screen (manager actions allowed). */
+  manager = false;
+
   /** Waits for the terminal to have delivered everything, unless the host dies first. */
   idle(timeoutMs: number): Promise<void> {
     return Promise.race([this.ctl.idle(timeoutMs), this.hostGone]);
@@ -406,6 +409,10 @@ class Work {
     return true;
   }
 
+  async hasFlagged(api: HostClient): Promise<boolean> {
+    return (await this.recent(api)).some((c) => c.status === 'flagged');
+  }
+
   /** Everything the batch needs, then SE. */
   async settle(api: HostClient): Promise<void> {
     await this.idle(20_000); // every charge the terminal took is in the ledger first
@@ -432,7 +439,9 @@ class Work {
   }
 
   async random(api: HostClient): Promise<void> {
-    const op = pickWeighted(this.rng, { charge: 30, confirm: 26, flag: 5, adjust: 14, incident: 6, settle: 5, status: 14 });
+    // A cashier's screen tries a manager action now and then (refused), not all the time.
+    const m = this.manager ? 1 : 0.1;
+    const op = pickWeighted(this.rng, { charge: 30, confirm: 26, flag: 4, adjust: 14 * m, incident: 6, settle: 5 * m, status: 14 });
     switch (op) {
       case 'charge':
         return this.charge(this.rng.int(1, 2));
@@ -719,7 +728,10 @@ async function runCycle(opts: Options, paths: Paths, rng: SimRng, ctl: SimContro
     const api = await HostClient.connect(port, token);
     cycle.api = api;
     // Manager mode for what needs it; half the random cycles stay cashier (their manager actions are refused).
-    if (mode !== 'burst' && (mode !== 'random' || rng.next() < 0.5)) await signIn(api);
+    if (mode !== 'burst' && (mode !== 'random' || rng.next() < 0.5)) {
+      await signIn(api);
+      work.manager = true;
+    }
     if (mode === 'random') {
       const at = rng.int(0, 400);
       setTimeout(() => cycle.kill('random'), at);
@@ -733,7 +745,7 @@ async function runCycle(opts: Options, paths: Paths, rng: SimRng, ctl: SimContro
           else setTimeout(() => cycle.kill(`mid-${mode}`), jitter);
         }
       });
-      setTimeout(() => cycle.kill(`${mode}-fallback`), 1500);
+      setTimeout(() => cycle.kill(`${mode}-fallback`), mode === 'settle' ? 5000 : 1500);
       while (!cycle.killed) {
         if (mode === 'settle') await work.settle(api);
         else if (mode === 'incident') {
@@ -741,7 +753,8 @@ async function runCycle(opts: Options, paths: Paths, rng: SimRng, ctl: SimContro
           if (!(await work.incidentStep(api))) {
             await work.charge(1);
             await work.idle(10_000);
-            await work.flag(api);
+            if (!(await work.hasFlagged(api))) await work.flag(api);
+            else await work.adjust(api); // an incident that cannot move (a void in doubt…): plain work meanwhile
           }
           continue;
         } else if (!(await work.adjust(api))) {

@@ -75,6 +75,14 @@ export async function runHost(argv: string[]): Promise<number> {
   process.stdout.write(`  data folder: ${dataDir}\n`);
   process.stdout.write(`  terminal:    ${link.kind === 'connected' ? `${link.backend} (${link.device})` : link.kind}\n`);
   if (core.terminal.nodeHidProblem) process.stdout.write(`  node-hid:    ${core.terminal.nodeHidProblem} — using the simulated terminal\n`);
+  const recovery = core.health.snapshot().recovery;
+  if (recovery) {
+    process.stdout.write(
+      recovery.backupFile
+        ? `  LEDGER:      the ledger file was damaged; kept as ${recovery.setAside}, restored ${recovery.backupFile} (taken ${recovery.backupTakenAt}): anything recorded after that may be missing\n`
+        : `  LEDGER:      the ledger file was damaged and no backup verified; kept as ${recovery.setAside}, started a new, empty ledger\n`,
+    );
+  }
   process.stdout.write('  Stop with Ctrl+C.\n');
   if (!args.flags.has('no-open')) openChromium(host.url);
 

@@ -167,3 +167,27 @@ describe('a terminal silent past every timeout', () => {
     expect(requestsOfType(h, 'SE')).toHaveLength(1);
   });
 });
+
+describe('the answer and what it means are one transaction', () => {
+  it('when applying an answer fails, the answer is not kept either: asked again by QT, applied once', async () => {
+    const h = await coreOverSocket({ daemon: { statusIntervalMs: 100 } });
+    const charge = await pendingCharge(h, 3_300);
+    let failures = 1;
+    // A listener that fails once, inside the transaction of the VD's answer (as a crash there would).
+    h.core.requests.onResult(() => {
+      if (failures-- > 0) throw new Error('simulated failure while applying the answer');
+    });
+    await expect(h.api.invoke('adjust.execute', voidOf(charge.id, 3_300))).rejects.toThrow();
+    // Neither the answer nor the void's approval was kept; the request waits for QT.
+    expect(requestsOfType(h, 'VD')).toEqual([{ seq: expect.any(String), state: 'unknown' }]);
+    expect((await adjustmentsOf(h, charge.id))[0]?.state).toBe('sent');
+    expect(h.core.ledger.getCharge(charge.id)?.status).toBe('pending');
+    const final = await settled(h, charge.id); // the next ST makes the host ask
+    expect(final.state).toBe('approved');
+    expect(executed(h, 'VD')).toHaveLength(1);
+    expect(h.core.ledger.getCharge(charge.id)?.status).toBe('voided');
+    const voids = h.core.ledger.auditRows(1, 10_000).filter((r) => r.action === 'void.approved');
+    expect(voids).toHaveLength(1);
+    expect(h.core.ledger.verifyAudit().ok).toBe(true);
+  });
+});
