@@ -69,7 +69,7 @@ export function limitFigures(dataDir: string): Figure[] {
   const write = [measureSequentialWrite(dataDir), measureSequentialWrite(dataDir), measureSequentialWrite(dataDir)].sort((a, b) => a - b)[1]!;
   const node = summarize(measureNodeStart());
   return [
-    { id: 'limit.fsync.p50', name: 'limit: fsync of a small write, p50', value: fsync.p50, unit: 'ms', note: `${fsync.n} fsyncs in the bench's data folder (${dataDir})` },
+    { id: 'limit.fsync.p50', name: 'limit: fsync of a small write, p50', value: fsync.p50, unit: 'ms', note: `${fsync.n} fsyncs in the bench's data folder (under ${path.dirname(path.dirname(dataDir))}, where every part keeps its ledgers)` },
     { id: 'limit.fsync.p99', name: 'limit: fsync of a small write, p99', value: fsync.p99, unit: 'ms' },
     { id: 'limit.hid', name: 'limit: full-speed USB HID polling interval', value: HID_INTERVAL_MS, unit: 'ms', note: 'a constant of the bus: one 64-byte report per 1 ms frame' },
     { id: 'limit.write', name: 'limit: sequential write + fsync (median of 3 × 128 MB)', value: write, unit: 'MB/s' },

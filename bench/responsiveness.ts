@@ -91,6 +91,8 @@ export async function historyFigures(
     const arrows = Array.from({ length: keypresses }, (_, i) => (i % 2 === 0 ? 'ArrowRight' : 'ArrowLeft'));
     const arrowRun = await pressAndCollect(page, marks, arrows, () => 60 + rng.int(0, 60));
     const enters = Math.max(5, Math.min(30, Math.round(keypresses / 5), pending - 10));
+    // The last arrow put a new charge on screen: Enter is held off for CONFIRM_ARM_MS after that.
+    await sleep(CONFIRM_ARM_MS + 100);
     // Enter is held off for CONFIRM_ARM_MS after a new charge comes on screen: wait past it.
     const enterRun = await pressAndCollect(page, marks, Array.from({ length: enters }, () => 'Enter'), () => CONFIRM_ARM_MS + 150 + rng.int(0, 60));
     await stopProfile();

@@ -151,7 +151,7 @@ export async function runBench(argv: string[], env: BenchEnvironment): Promise<n
       timings[part] = Math.round(nowMs() - t0) / 1000;
       if (result.figures.some((f) => f.id.startsWith('part.'))) failed++;
       figures.push(...result.figures);
-      Object.assign(meta, result.meta ?? {});
+      for (const [k, v] of Object.entries(result.meta ?? {})) meta[k] = typeof v === 'number' ? Math.round(v * 10) / 10 : v;
     }
   } finally {
     clearInterval(sampler);
@@ -166,7 +166,7 @@ export async function runBench(argv: string[], env: BenchEnvironment): Promise<n
   const load = { min: Math.min(...loads), max: Math.max(...loads), mean: loads.reduce((a, b) => a + b, 0) / loads.length };
   process.stdout.write(
     `\nwall time ${wallSeconds.toFixed(0)} s (${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}); ` +
-      `1-min load average during the run ${load.min.toFixed(1)}–${load.max.toFixed(1)} on ${os.cpus().length} CPUs\n`,
+      `1-min load average ${loads[0]!.toFixed(1)} before, ${load.min.toFixed(1)}–${load.max.toFixed(1)} during the run (the bench's own processes included) on ${os.cpus().length} CPUs\n`,
   );
   const missed = missedGoals(ordered);
   if (missed.length) {
@@ -183,14 +183,16 @@ export async function runBench(argv: string[], env: BenchEnvironment): Promise<n
         memoryGB: Math.round(os.totalmem() / 1e9),
         os: `${os.type()} ${os.release()}`,
         node: process.version,
-        ...meta,
+        ...(meta.chromium ? { chromium: meta.chromium } : {}),
       },
       run: {
         wallSeconds: Math.round(wallSeconds),
         parts: timings,
         options,
         quick: args.flags.has('quick'),
-        loadAverage1m: { min: round1(load.min), mean: round1(load.mean), max: round1(load.max) },
+        ...Object.fromEntries(Object.entries(meta).filter(([k]) => k !== 'chromium')),
+        // Sampled every 5 s; it counts the bench's own processes too (about 1–2 on this machine).
+        loadAverage1m: { before: round1(loads[0]!), min: round1(load.min), mean: round1(load.mean), max: round1(load.max) },
       },
       figures: ordered.map(roundFigure),
     };

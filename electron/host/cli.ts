@@ -24,7 +24,8 @@ Usage:
   countersign demo --db PATH --charges N  A fresh ledger with N simulated charges through the real stack.
   countersign decode                      Hex input reports on stdin -> JSON events on stdout (no database).
   countersign encode TYPE --seq NNNNNN TAG=VALUE…   The output reports (hex) the host would send.
-  countersign bench                       Run the benchmarks and print the figures.
+  countersign bench [--quick] [--only PART,…] [--profile DIR]
+      The benchmarks against this machine's limits: one table, written to bench/results.json (README: Benchmarks).
 `;
 
 type CommandModule = { run(argv: string[]): Promise<number> };

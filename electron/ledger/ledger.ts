@@ -82,7 +82,7 @@ export async function openLedger(
     ledger.recoverInterruptedRequests();
     connections.set(ledger, db);
     // Present while open; a start that finds it knows the last run did not close the ledger.
-    writeInUseMarker(file, clock());
+    writeInUseMarker(file, new Date()); // real time: an operational file, not ledger data (and test clocks stay untouched)
     if (start.check === 'full') clearMarker(ledgerMarkers(file).needsCheck); // checked in full just now
     return ledger;
   } catch (e) {
