@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { Page, TestInfo } from '@playwright/test';
 import { test, expect } from './fixtures.js';
-import { MANAGER, setUpShop } from './helpers.js';
+import { MANAGER, setUpShop, simulateCharge } from './helpers.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -14,21 +14,19 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 test.use({ appEnv: { COUNTERSIGN_MANAGER_IDLE_MS: '600000' } });
 
 
-/** The simulated terminal takes a card: amount in major units, optionally a given (masked) card. */
-async function simulateCharge(page: Page, amount: string, pan = '') {
-  await page.getByTestId('sim-amount-input').fill(amount);
-  await page.getByTestId('sim-pan-input').fill(pan);
-  await page.getByTestId('sim-charge-button').click();
-  await expect(page.getByTestId('sim-result')).toBeVisible();
-}
-
 /** Focus on the counter itself, not a field, so keys go to the counter. */
 async function focusCounter(page: Page) {
   await page.getByTestId('counter-screen').click({ position: { x: 5, y: 5 } });
 }
 
+/**
+ * The counter as an attachment; with COUNTERSIGN_README_SCREENSHOTS=DIR (`npm run screenshots`) the
+ * whole window is also written there, which is where the README's screenshots come from.
+ */
 async function attachScreenshot(page: Page, testInfo: TestInfo, name: string) {
   await testInfo.attach(name, { body: await page.getByTestId('counter-screen').screenshot(), contentType: 'image/png' });
+  const readmeDir = process.env.COUNTERSIGN_README_SCREENSHOTS;
+  if (readmeDir) await page.screenshot({ path: path.resolve(root, readmeDir, name) });
 }
 
 /** Runs a simulator script against the running app, as `countersign sim script -` does. */
