@@ -5,6 +5,7 @@ import { build as viteBuild } from 'vite';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
+import { EXTERNAL } from './externals.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
@@ -13,9 +14,8 @@ const only = process.argv[2];
 // external native modules still resolve from node_modules).
 const outDir = path.resolve(root, process.env.COUNTERSIGN_DIST || 'dist');
 if (path.relative(root, outDir).startsWith('..')) throw new Error('COUNTERSIGN_DIST must be inside the repository');
-// Native addons, and packages that read their own data files at run time, stay in node_modules.
 // @playwright/test: only `countersign bench` loads it (a dev dependency, never bundled).
-const external = ['electron', 'better-sqlite3', 'node-hid', 'bufferutil', 'utf-8-validate', '@resvg/resvg-js', 'pdfkit', 'iconv-lite', 'fontkit', '@playwright/test'];
+const external = EXTERNAL;
 const common = {
   bundle: true,
   platform: 'node',
