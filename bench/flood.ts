@@ -147,8 +147,20 @@ export async function floodFigures(
         await sleep(150 + rng.int(0, 100));
       }
     })();
+    // The host's responsiveness: a cheap command's round trip every 100 ms (event-loop delay + the
+    // socket). Intake that starved the host's event loop would show here.
+    const rtts: number[] = [];
+    const prober = (async () => {
+      while (nowMs() < end) {
+        const at = nowMs();
+        await client!.call('auth.status', {}).catch(() => undefined);
+        rtts.push(nowMs() - at);
+        await sleep(100);
+      }
+    })();
     await flooded;
     await presser;
+    await prober;
     if (failure) throw failure;
 
     // The terminal's backlog drains (it keeps every charge until the host ACKs it)…
@@ -189,6 +201,7 @@ export async function floodFigures(
       const keys = pressToPaint(sent, handled.map((h) => ({ handled: h.handled })), marks, offset);
       const k = summarize(keys.latencies);
       const notTimed = keys.unpainted + keys.unhandled;
+      const rtt = summarize(rtts);
       const reportsPerCh = Math.ceil(typicalChFrameBytes() / 63);
       log(`  flood: ${offered} offered, ${committedInWindow} in the ledger within ${seconds} s; counter ${caughtUp ? `caught up ${(catchUpMs / 1000).toFixed(1)} s after` : 'had not caught up'}`);
       return [
@@ -222,6 +235,13 @@ export async function floodFigures(
           note: caughtUp
             ? `the counter showed ${shown?.toLocaleString('en-US')} waiting = the ledger's pending, ${(catchUpMs / 1000).toFixed(1)} s after the terminal's backlog drained`
             : `not within ${CATCH_UP_LIMIT_MS / 1000} s: the counter showed ${shown?.toLocaleString('en-US') ?? '?'} waiting, the ledger has ${pending.toLocaleString('en-US')} pending`,
+        },
+        {
+          id: 'flood.host.rtt.p99',
+          name: "flood: the host's answer to a cheap command during the flood, p99",
+          value: rtt.n ? rtt.p99 : null,
+          unit: 'ms',
+          note: `${rtt.n} calls of auth.status every 100 ms (round trip over the socket: the host's event-loop delay included): p50 ${fmtNumber(rtt.p50)} ms, p99 ${fmtNumber(rtt.p99)} ms, max ${fmtNumber(rtt.max)} ms`,
         },
         {
           id: 'flood.keys.p99',

@@ -26,7 +26,18 @@ export async function connectHost(url: string): Promise<HostClient> {
   const calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const listeners: Array<(name: string, payload: unknown) => void> = [];
   ws.on('message', (raw) => {
-    const m = JSON.parse(raw.toString()) as { id?: number; result?: unknown; error?: { message: string }; event?: string; payload?: unknown };
+    const m = JSON.parse(raw.toString()) as {
+      id?: number;
+      result?: unknown;
+      error?: { message: string };
+      event?: string;
+      payload?: unknown;
+      events?: Array<{ event: string; payload: unknown }>;
+    };
+    if (Array.isArray(m.events)) {
+      for (const e of m.events) for (const l of listeners) l(e.event, e.payload);
+      return;
+    }
     if (typeof m.event === 'string') {
       for (const l of listeners) l(m.event, m.payload);
       return;

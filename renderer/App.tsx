@@ -3,7 +3,7 @@ import { ConnectionBanner } from './components/ConnectionBanner.js';
 import { ErrorBanner } from './components/ErrorBanner.js';
 import { SimPanel } from './components/SimPanel.js';
 import { Toasts } from './components/Toasts.js';
-import { SetupPanel } from './components/auth/SetupPanel.js';
+import { SetupWizard } from './components/setup/SetupWizard.js';
 import { SignInDialog } from './components/auth/SignInDialog.js';
 import { TopBar } from './components/TopBar.js';
 import type { Tab } from './components/TopBar.js';
@@ -21,7 +21,7 @@ import { useIncidents } from './store/incidentsContext.js';
 
 export function App({ initialTab = 'counter' }: { initialTab?: Tab }) {
   const [tab, setTab] = useState<Tab>(initialTab);
-  const waiting = useAppStore((s) => s.queue.length);
+  const waiting = useAppStore((s) => Math.max(s.queueTotal, s.queue.length));
   // "Void / refund" opened from the counter, History or the manager's M flow shows its screen.
   const adjustOpened = useAdjust((s) => s.openSeq);
   const seenAdjustOpen = useRef(adjustOpened);
@@ -44,7 +44,7 @@ export function App({ initialTab = 'counter' }: { initialTab?: Tab }) {
       <SimPanel />
       <ConnectionBanner />
       <ErrorBanner />
-      <SetupPanel />
+      <SetupWizard hidden={tab !== 'counter'} />
       <main className="app__main">{tab === 'counter' ? <CounterScreen /> : tab === 'staff' ? <StaffScreen /> : tab === 'printers' ? <PrintersScreen /> : tab === 'batch' ? <BatchScreen /> : tab === 'adjust' ? <AdjustScreen /> : tab === 'incidents' ? <IncidentsScreen /> : tab === 'settings' ? <SettingsScreen /> : <HistoryScreen />}</main>
       <SignInDialog keyEnabled={tab === 'counter'} />
       <Toasts />

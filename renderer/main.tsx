@@ -1,6 +1,7 @@
 import './styles/app.css';
 import './styles/auth.css';
 import './styles/printing.css';
+import './styles/setup.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
@@ -23,6 +24,8 @@ import { createIncidentsStore } from './store/incidents.js';
 import { IncidentsProvider } from './store/incidentsContext.js';
 import { createSettingsStore } from './store/settings.js';
 import { SettingsProvider } from './store/settingsContext.js';
+import { createSetupStore } from './store/setup.js';
+import { SetupProvider } from './store/setupContext.js';
 import { applyStoredComfort } from './settings/comfort.js';
 
 const locale = detectLocale();
@@ -58,6 +61,8 @@ adjust.getState().start();
 const incidents = createIncidentsStore({ api });
 incidents.getState().start();
 const settings = createSettingsStore({ api });
+const setup = createSetupStore({ api });
+setup.getState().start();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');
@@ -71,7 +76,9 @@ createRoot(root).render(
               <AdjustProvider store={adjust}>
                 <IncidentsProvider store={incidents}>
                   <SettingsProvider store={settings}>
-                    <App />
+                    <SetupProvider store={setup}>
+                      <App />
+                    </SetupProvider>
                   </SettingsProvider>
                 </IncidentsProvider>
               </AdjustProvider>

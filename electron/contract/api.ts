@@ -7,6 +7,7 @@ import { adjustmentCommands, adjustmentEvents } from './commands/adjustments.js'
 import { incidentCommands, incidentEvents } from './commands/incidents.js';
 import { AuthChanged, authCommands } from './commands/auth.js';
 import { counterCommands } from './commands/counter.js';
+import { setupCommands } from './commands/setup.js';
 import { PrintJob, printingCommands } from './commands/printing.js';
 import { CounterSettings, SettlementReport } from './counterSchemas.js';
 
@@ -24,6 +25,7 @@ export const commands = {
   ...printingCommands,
   ...adjustmentCommands,
   ...incidentCommands,
+  ...setupCommands,
 } as const;
 
 export const events = {

@@ -152,7 +152,9 @@ export const BatchStatus = z.object({
   confirmed: Count,
   pending: Count,
   flagged: Count,
+  /** The oldest charges that block settlement (at most BATCH_BLOCKERS_LISTED); `blockerCount` counts all. */
   blockers: z.array(Blocker),
+  blockerCount: Count.optional(),
   /** An SE whose answer was lost: nothing may be settled until the terminal was asked (QT). */
   inDoubtSeq: z.string().nullable(),
   lastSettlement: SettlementReport.nullable(),

@@ -47,7 +47,8 @@ export class AdjustmentService {
     private receipts: AdjustmentReceipts | null = null,
   ) {
     requests.onResult((request, result) => {
-      if (request.type === 'VD' || request.type === 'RF') this.record(request.seq, result, 'terminal');
+      if (request.type === 'VD' || request.type === 'RF') return this.record(request.seq, result, 'terminal');
+      return undefined;
     });
   }
 
@@ -119,9 +120,9 @@ export class AdjustmentService {
         );
         seq = request.seq;
         this.awaited.add(request.seq);
-        // Once committed (this runs after the transaction, as the request goes out): every screen
-        // learns it is on its way to the terminal.
-        queueMicrotask(() => this.announceSent(adjustmentId));
+        // Once committed, as the request goes out: every screen learns it is on its way to the terminal.
+        const id = adjustmentId;
+        return () => this.announceSent(id);
       });
     } finally {
       if (seq !== null) this.awaited.delete(seq);
@@ -178,25 +179,30 @@ export class AdjustmentService {
     }
   }
 
-  /** The terminal's answer, however it arrived: recorded once, pushed to every screen. */
-  private record(seq: string, result: RequestResult, actor: string) {
+  /**
+   * The terminal's answer, however it arrived: recorded once (inside the request runner's
+   * transaction), and pushed to every screen only after that transaction commits.
+   */
+  private record(seq: string, result: RequestResult, actor: string): (() => void) | undefined {
     const applied = applyTerminalAnswer(
       this.ledger,
       seq,
       result.state === 'answered' ? { state: 'answered', rc: result.rc, response: result.response } : { state: 'unknown', reason: result.reason },
       actor,
     );
-    if (!applied) return;
-    this.log.info('adjustment.answer', { id: applied.adjustment.id, state: applied.adjustment.state, rc: applied.adjustment.rc });
-    this.hub.emit({ name: 'adjustment.changed', payload: applied.adjustment });
-    this.hub.emit({ name: 'charge.changed', payload: applied.charge });
-    // An answer nobody is waiting for (a lost answer that QT found): its receipts print now. The
-    // ones `execute` waits for are printed there, once.
-    if (applied.adjustment.state === 'approved' && !this.awaited.has(seq) && this.receipts) {
-      const receipts = this.receipts;
-      void receipts.print(applied.adjustment, applied.charge, applied.adjustment.requestedBy).catch((error: unknown) => {
-        this.log.error('adjustment.receipts_failed', { id: applied.adjustment.id, message: (error as Error).message });
-      });
-    }
+    if (!applied) return undefined;
+    return () => {
+      this.log.info('adjustment.answer', { id: applied.adjustment.id, state: applied.adjustment.state, rc: applied.adjustment.rc });
+      this.hub.emit({ name: 'adjustment.changed', payload: applied.adjustment });
+      this.hub.emit({ name: 'charge.changed', payload: applied.charge });
+      // An answer nobody is waiting for (a lost answer that QT found): its receipts print now. The
+      // ones `execute` waits for are printed there, once.
+      if (applied.adjustment.state === 'approved' && !this.awaited.has(seq) && this.receipts) {
+        const receipts = this.receipts;
+        void receipts.print(applied.adjustment, applied.charge, applied.adjustment.requestedBy).catch((error: unknown) => {
+          this.log.error('adjustment.receipts_failed', { id: applied.adjustment.id, message: (error as Error).message });
+        });
+      }
+    };
   }
 }

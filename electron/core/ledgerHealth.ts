@@ -110,7 +110,7 @@ export class LedgerHealthMonitor {
   private closed = false;
   private readonly stopChecking = new AbortController();
   private readonly sticky: Notice[] = [];
-  private readonly dir: string;
+  private dir: string;
 
   constructor(private readonly options: LedgerHealthOptions) {
     this.dir = backupDirFor(options.file);
@@ -188,6 +188,17 @@ export class LedgerHealthMonitor {
     this.diskFull = false;
     this.options.log.info('db.disk_ok', {});
     this.notice({ level: 'info', code: 'db.disk_ok', params: {} });
+  }
+
+  /** Where backups are written. */
+  get backupDir(): string {
+    return this.dir;
+  }
+
+  /** Backups go to `dir` from now on (the setup checked it is writable); null: the default folder. */
+  setBackupDir(dir: string | null): void {
+    this.dir = dir ?? backupDirFor(this.options.file);
+    this.lastBackupAt = listBackups(this.dir)[0]?.takenAt ?? this.lastBackupAt;
   }
 
   /** Takes the daily backup now if the newest is a day old (or there is none). */

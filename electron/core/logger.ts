@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { maskForLog } from '../../native/link/panGuard.js';
+import { scrubCardData } from '../../native/link/panGuard.js';
 
 export type LogData = Record<string, unknown>;
 
@@ -13,15 +13,16 @@ export interface Logger {
 const MAX_LOG_BYTES = 10 * 1024 * 1024;
 
 /**
- * JSON-lines log in <dataDir>/logs. Every line passes the PAN mask before it is written, so a
- * card number that slipped into an error message still never reaches the disk.
+ * JSON-lines log in <dataDir>/logs. Every line passes the card-data scrubber (the same one every
+ * log of the app uses) before it is written or echoed, so a card number that slipped into an error
+ * message still never reaches the disk or the console.
  */
 export function createLogger(dataDir: string, options: { echo?: boolean } = {}): Logger {
   const dir = path.join(dataDir, 'logs');
   const file = path.join(dir, 'countersign.log');
   let ready = false;
   function write(level: string, event: string, data?: LogData) {
-    const line = maskForLog(JSON.stringify({ at: new Date().toISOString(), level, event, ...data })) + '\n';
+    const line = scrubCardData(JSON.stringify({ at: new Date().toISOString(), level, event, ...data })) + '\n';
     try {
       if (!ready) {
         mkdirSync(dir, { recursive: true });

@@ -4,10 +4,26 @@ import type { Logger } from './logger.js';
 
 export type HostRequestType = 'VD' | 'RF' | 'SE';
 
-/** Runs inside the transaction that creates the request: rows that must exist iff the request does. */
-export type WithinRequest = (tx: LedgerTx, request: { id: number; seq: string }) => void;
+/**
+ * What must happen only once a transaction has committed (pushing events to the screens, printing):
+ * returned by the code that runs inside it, run after COMMIT, dropped on ROLLBACK.
+ */
+export type AfterCommit = () => void;
 
-export type RequestResultListener = (request: { seq: string; type: string; chargeId: number | null }, result: RequestResult) => void;
+/**
+ * Runs inside the transaction that creates the request: rows that must exist iff the request does.
+ * May return what to do once that transaction has committed (before anything is sent).
+ */
+export type WithinRequest = (tx: LedgerTx, request: { id: number; seq: string }) => void | AfterCommit;
+
+/**
+ * Runs inside the transaction that records the answer; may return what to do once it has committed
+ * (a listener must never emit events from inside: a rollback would leave the screens told a lie).
+ */
+export type RequestResultListener = (
+  request: { seq: string; type: string; chargeId: number | null },
+  result: RequestResult,
+) => void | AfterCommit;
 
 export type RequestResult =
   | { seq: string; state: 'answered'; rc: string; response: Record<string, string> }
@@ -43,14 +59,15 @@ export class RequestRunner {
     within?: WithinRequest,
   ): Promise<RequestResult> {
     const request = { type, fields, ...(chargeId ? { chargeId } : {}) };
-    const { seq } = within
+    const { created, afterCommit } = within
       ? this.ledger.transact((tx) => {
           // Nested in this transaction (a savepoint): the request and `within`'s rows commit together.
-          const created = this.ledger.createHostRequest(request, actor);
-          within(tx, created);
-          return created;
+          const made = this.ledger.createHostRequest(request, actor);
+          return { created: made, afterCommit: within(tx, made) ?? null };
         })
-      : this.ledger.createHostRequest(request, actor);
+      : { created: this.ledger.createHostRequest(request, actor), afterCommit: null };
+    const { seq } = created;
+    if (afterCommit) this.runAfterCommit([afterCommit], seq);
     const outcome = await this.terminal.send({ seq, type, fields });
     const result: RequestResult =
       outcome.kind === 'response'
@@ -99,13 +116,19 @@ export class RequestRunner {
    * marked unknown (when even that can be written) so that QT asks the terminal again.
    */
   private record(seq: string, result: RequestResult, actor: string) {
+    let effects: AfterCommit[];
     try {
-      this.ledger.transact(() => {
+      effects = this.ledger.transact(() => {
         const record =
           result.state === 'answered'
             ? this.ledger.resolveHostRequest(seq, { state: 'answered', rc: result.rc, response: result.response }, actor)
             : this.ledger.resolveHostRequest(seq, { state: 'unknown', reason: result.reason }, actor);
-        for (const listener of this.listeners) listener({ seq, type: record.type, chargeId: record.chargeId ?? null }, result);
+        const after: AfterCommit[] = [];
+        for (const listener of this.listeners) {
+          const effect = listener({ seq, type: record.type, chargeId: record.chargeId ?? null }, result);
+          if (effect) after.push(effect);
+        }
+        return after;
       });
     } catch (error) {
       this.log.error('request.record_failed', { seq, state: result.state, message: (error as Error).message });
@@ -118,6 +141,18 @@ export class RequestRunner {
       }
       throw error;
     }
+    this.runAfterCommit(effects, seq);
     this.onResolved(seq, result);
+  }
+
+  /** Committed already: a failing effect is logged and never undoes (or blocks) the others. */
+  private runAfterCommit(effects: AfterCommit[], seq: string) {
+    for (const effect of effects) {
+      try {
+        effect();
+      } catch (error) {
+        this.log.error('request.after_commit_failed', { seq, message: (error as Error).message });
+      }
+    }
   }
 }

@@ -5,6 +5,7 @@ import { chargeFromMessage } from './chargeFromMessage.js';
 import { createChargeIntake } from './chargeIntake.js';
 import { createDispatcher } from './dispatch.js';
 import { createEventHub } from './events.js';
+import { createLoopYield } from './loopYield.js';
 import { appStatus, createHandlers, type HandlerDeps } from './handlers/index.js';
 import { actorName } from './auth/authorizer.js';
 import { PASSIVE_COMMANDS, createSessionAuthorizer } from './auth/sessions.js';
@@ -12,6 +13,7 @@ import { Accounts } from '../ledger/accounts.js';
 import type { Logger } from './logger.js';
 import { ledgerPath } from './paths.js';
 import { RequestRunner } from './requestRunner.js';
+import { recordRecoveredSettlements } from './settlementRecovery.js';
 import { PrintService } from './printService.js';
 import { AdjustmentService } from './adjustmentService.js';
 import { adjustmentReceipts } from './adjustmentReceipts.js';
@@ -23,6 +25,7 @@ import { TerminalManager, parseBackendChoice, type BackendChoice, type TerminalM
 import type { CoreApi } from './types.js';
 import { APP_VERSION } from './version.js';
 import { LedgerHealthMonitor, openLedgerRecovering } from './ledgerHealth.js';
+import { SetupService, readSavedTerminalChoice } from './setupService.js';
 
 export interface StartCoreOptions {
   dataDir: string;
@@ -103,16 +106,19 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
   });
   const envStatusMs = process.env.COUNTERSIGN_SIM_STATUS_MS;
   const intake = createChargeIntake({ ledger, hub, log });
+  const yieldToLoop = createLoopYield();
 
   let requests: RequestRunner;
   const terminal = new TerminalManager({
-    choice: options.backend ?? backendFromEnv() ?? 'auto',
+    // A start flag or the environment wins over what the setup saved (the e2e and the bench pin it).
+    choice: options.backend ?? backendFromEnv() ?? readSavedTerminalChoice(ledger) ?? 'auto',
     log,
     simStatusIntervalMs: options.simStatusIntervalMs ?? (envStatusMs !== undefined ? Number(envStatusMs) : 5000),
     ...(options.sessionTuning ? { sessionTuning: options.sessionTuning } : {}),
     onLinkState: (state) => hub.emit({ name: 'link.state', payload: state }),
     handlers: {
-      onCharge: (message) => {
+      onCharge: async (message) => {
+        await yieldToLoop(); // a flood must not starve the pushes, the commands and the timers
         let charge;
         try {
           charge = intake(chargeFromMessage(message));
@@ -126,17 +132,21 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
       },
       onStatus: () => {
         // The terminal talks again: ask it about answers that were lost while it was silent.
-        if (requests.hasUnknown()) {
-          void requests.resolveUnknown().catch((error) => log.error('request.resolve_failed', { message: (error as Error).message }));
-        }
+        if (requests.hasUnknown()) resolveLost();
       },
       onLinkError: (error) => log.warn('link.rejected', error),
-      onConnected: () => {
-        void requests.resolveUnknown().catch((error) => log.error('request.resolve_failed', { message: (error as Error).message }));
-      },
+      onConnected: () => resolveLost(),
     },
   });
   requests = new RequestRunner(ledger, terminal, log);
+  // Lost answers (a crash mid-request included: the ledger turned those 'unknown' at open) are asked
+  // about with QT; a settlement the terminal made meanwhile is recorded then, not at the next status.
+  const resolveLost = () => {
+    void requests
+      .resolveUnknown()
+      .then(() => recordRecoveredSettlements({ ledger, hub, log }))
+      .catch((error) => log.error('request.resolve_failed', { message: (error as Error).message }));
+  };
 
   const accounts = new Accounts(ledger, { clock });
   const sessions = createSessionAuthorizer({
@@ -169,6 +179,8 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
 
   const incidents = new IncidentService(ledger, hub, log, adjustments, options.dataDir);
   const exports = new ExportService(ledger, hub, log, clock);
+  const setup = new SetupService({ ledger, terminal, printing, health, ledgerFile, dataDir: options.dataDir, clock, log });
+  setup.applySavedBackupFolder();
 
   const deps: HandlerDeps = {
     ledger,
@@ -182,6 +194,7 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
     adjustments,
     incidents,
     exports,
+    setup,
     dialogs: options.dialogs ?? null,
     log,
     clock,
@@ -198,6 +211,7 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
       throw error;
     });
   };
+  recordRecoveredSettlements({ ledger, hub, log }); // answered before the last run stopped, not yet recorded
   await terminal.start();
   health.start();
   log.info('core.started', { dataDir: options.dataDir, link: terminal.state.kind, check: ledger.diagnostics().startupCheck });

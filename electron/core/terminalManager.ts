@@ -1,5 +1,5 @@
 import type { LinkMessage } from '../../native/link/types.js';
-import type { HidBackend, HidMatch } from '../../native/transport/types.js';
+import type { HidBackend, HidDeviceInfo, HidMatch } from '../../native/transport/types.js';
 import { DEFAULT_MATCH } from '../../native/transport/types.js';
 import type { HostRequest, LinkState, RequestOutcome, TerminalSession, TerminalSessionHandlers } from '../../native/session/types.js';
 import { createTerminalSession } from '../../native/session/terminalSession.js';
@@ -28,6 +28,18 @@ export function parseBackendChoice(text: string | undefined): BackendChoice | nu
   return null;
 }
 
+/** The terminal's last status message (ST) and when it came. */
+export interface TerminalStatusSeen {
+  fields: Record<string, string>;
+  at: Date;
+}
+
+/** The matching HID devices, or why node-hid cannot list them. */
+export interface TerminalDevices {
+  nodeHidProblem: string | null;
+  devices: HidDeviceInfo[];
+}
+
 export interface TerminalManagerOptions {
   choice: BackendChoice;
   match?: HidMatch;
@@ -52,10 +64,36 @@ export class TerminalManager {
   nodeHidProblem: string | null = null;
   private readonly nodeHid: HidBackend;
   private readonly match: HidMatch;
+  private runningKind: 'simulator' | 'node-hid' | 'socket' | 'none' = 'none';
+  private currentChoice: BackendChoice;
+  /** The last ST and the terminal id of the last charge (the setup's connection test shows them). */
+  lastStatus: TerminalStatusSeen | null = null;
+  lastTerminalId: string | null = null;
 
   constructor(private readonly options: TerminalManagerOptions) {
     this.nodeHid = options.nodeHidBackend ?? createNodeHidBackend();
     this.match = options.match ?? DEFAULT_MATCH;
+    this.currentChoice = options.choice;
+  }
+
+  /** What runs now: the simulator, a HID device, a socket, or nothing. */
+  get running(): 'simulator' | 'node-hid' | 'socket' | 'none' {
+    return this.runningKind;
+  }
+
+  get choice(): BackendChoice {
+    return this.currentChoice;
+  }
+
+  /** The HID devices that match the terminal's bridge (none listed when node-hid cannot load). */
+  async listDevices(): Promise<TerminalDevices> {
+    const availability = await this.nodeHid.availability();
+    if (!availability.available) return { nodeHidProblem: availability.reason, devices: [] };
+    try {
+      return { nodeHidProblem: null, devices: await findTerminals(this.nodeHid, this.match) };
+    } catch (error) {
+      return { nodeHidProblem: `node-hid could not list devices: ${(error as Error).message}`, devices: [] };
+    }
   }
 
   get state(): LinkState {
@@ -69,7 +107,10 @@ export class TerminalManager {
   /** Picks the backend for `choice` and starts it. */
   async start(choice: BackendChoice = this.options.choice): Promise<void> {
     await this.stop();
+    this.currentChoice = choice;
+    this.lastStatus = null;
     if (choice.startsWith('socket:')) {
+      this.runningKind = 'socket';
       this.session = this.createSession(createSocketHidBackend(choice.slice('socket:'.length)));
       await this.session.start();
       return;
@@ -79,8 +120,10 @@ export class TerminalManager {
     if (useSimulator) {
       this.sim = new SimulatedTerminal({ statusIntervalMs: this.options.simStatusIntervalMs ?? 5000, panCanary: panCanaryFromEnv() });
       this.sim.start();
+      this.runningKind = 'simulator';
       this.session = this.createSession(createSimulatorBackend(this.sim));
     } else {
+      this.runningKind = 'node-hid';
       this.session = this.createSession(this.nodeHid);
     }
     await this.session.start();
@@ -91,6 +134,7 @@ export class TerminalManager {
     const sim = this.sim;
     this.session = null;
     this.sim = null;
+    this.runningKind = 'none';
     if (session) await session.stop();
     sim?.stop();
     this.setState({ kind: 'stopped' });
@@ -129,6 +173,15 @@ export class TerminalManager {
       ...this.options.sessionTuning,
       handlers: {
         ...this.options.handlers,
+        onCharge: (message) => {
+          const result = this.options.handlers.onCharge(message);
+          if (message.fields.TI) this.lastTerminalId = message.fields.TI;
+          return result;
+        },
+        onStatus: (message) => {
+          this.lastStatus = { fields: { ...message.fields }, at: new Date() };
+          this.options.handlers.onStatus?.(message);
+        },
         onLinkState: (state: LinkState) => this.setState(state),
       },
     });

@@ -60,6 +60,11 @@ export function currencyInfo(numericCode: string | null | undefined): CurrencyIn
   return numericCode == null ? undefined : TABLE[numericCode];
 }
 
+/** The ISO 4217 numeric codes this app knows, with their alphabetic code (e.g. for a chooser). */
+export function knownCurrencies(): { numeric: string; alpha: string }[] {
+  return Object.entries(TABLE).map(([numeric, info]) => ({ numeric, alpha: info.alpha }));
+}
+
 export function currencyDigits(numericCode: string | null | undefined): number {
   return currencyInfo(numericCode)?.digits ?? UNKNOWN_CURRENCY_DIGITS;
 }

@@ -5,10 +5,11 @@
  *
  * Streams: every file is one pass, in incident id order, over ONE read snapshot taken on a
  * connection of the export's own (the app's connection keeps writing meanwhile; WAL), so the
- * files, the counts and the audit head agree. Rows are read with `.iterate()` (CSV rows as arrays,
- * JSON as text built by SQLite, the PDF's incidents with their timeline, evidence, charges and
- * voids/refunds read alongside) and file writes are awaited a chunk at a time (HashedFile), so
- * memory stays flat however many incidents there are.
+ * files, the counts and the audit head agree. Rows are read with `.iterate()` (a CSV row packed
+ * into one string and an incident's JSON with its timeline, both built by SQLite; the PDF's
+ * incidents with their timeline, evidence, charges and voids/refunds read alongside) and file
+ * writes are awaited a chunk at a time (HashedFile), so memory stays flat however many incidents
+ * there are.
  *
  * File names are ours (incidents.csv, incident-events.csv, incidents.json, incidents.pdf,
  * manifest.json); the folder written into is checked by the caller (checkExportFolder).
@@ -16,7 +17,6 @@
 import { constants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { stringify } from 'csv-stringify/sync';
 import { localDateRange } from '../domain/localDate.js';
 import type { EvidenceRow, IncidentEventRow } from '../ledger/incidentCases.js';
 import type { ChargeRow } from '../ledger/rows.js';
@@ -26,7 +26,19 @@ import { NO_CJK_FONT_MESSAGE, findCjkFont } from '../printing/cjkFont.js';
 import { HashedFile } from './hashedFile.js';
 import type { ExportLocale } from './labels.js';
 import { MANIFEST_FORMAT, MANIFEST_NAME, MANIFEST_VERSION, type Manifest } from './manifest.js';
-import { CSV_EVENTS, CSV_INCIDENTS, ID_RANGE, JSON_EVENTS, JSON_INCIDENTS, registerExportFunctions } from './sql.js';
+import { CsvRecordWriter, libraryCsv, libraryRecord } from './csvSql.js';
+import {
+  CSV_EVENTS_PACKED,
+  CSV_EVENT_BY_ID,
+  CSV_INCIDENTS_PACKED,
+  CSV_INCIDENT_BY_ID,
+  EVENT_COUNT,
+  EVENT_CSV_CELLS,
+  ID_RANGE,
+  INCIDENT_CSV_CELLS,
+  JSON_INCIDENTS,
+  registerExportFunctions,
+} from './sql.js';
 import {
   EVENT_CSV_COLUMNS,
   EXPORT_SQL,
@@ -84,20 +96,9 @@ export class ExportError extends Error {
   }
 }
 
-const CSV_OPTIONS = {
-  // RFC 4180: CRLF between records; fields with a quote, comma or line break are quoted. A lone
-  // CR or LF inside a field is quoted too (csv-stringify only quotes the record delimiter itself).
-  record_delimiter: 'windows',
-  quoted_match: /[\r\n]/,
-  // =, +, -, @, TAB, CR at the start of a text cell: prefixed with ' so a spreadsheet never runs it.
-  escape_formulas: true,
-  eof: true,
-} as const;
-const CSV_BATCH = 500;
-
 /** RFC 4180 records (CRLF), formula-like text cells neutralised, numbers left as numbers. */
 export function toCsv(rows: CsvCell[][]): string {
-  return stringify(rows, CSV_OPTIONS);
+  return libraryCsv(rows);
 }
 
 /** Checks a folder chosen by a person: absolute, no . or .., exists, is a folder, writable. */
@@ -176,24 +177,10 @@ function openSnapshot(dbFile: string): Database.Database {
   return db;
 }
 
-class CsvOut {
-  private batch: CsvCell[][] = [];
-  constructor(
-    readonly file: HashedFile,
-    header: readonly string[],
-  ) {
-    file.append('\uFEFF');
-    file.append(toCsv([[...header]]));
-  }
-  row(cells: CsvCell[]): void {
-    this.batch.push(cells);
-    if (this.batch.length >= CSV_BATCH) this.drain();
-  }
-  drain(): void {
-    if (this.batch.length === 0) return;
-    this.file.append(toCsv(this.batch));
-    this.batch = [];
-  }
+/** A CSV file: the BOM and the header (the records follow, export/csvSql.ts). */
+function startCsv(file: HashedFile, header: readonly string[]): void {
+  file.append('\uFEFF');
+  file.append(toCsv([[...header]]));
 }
 
 /**
@@ -243,8 +230,7 @@ export async function exportIncidents(opts: ExportOptions): Promise<ExportResult
     const grandTotal = total * passes;
     let doneAll = 0;
     let eventCount: number | null = null;
-    const step = async (file: HashedFile) => {
-      doneAll++;
+    const pause = async (file: HashedFile) => {
       if (file.needsFlush) await file.flush();
       if (doneAll % every === 0) {
         if (cancelled()) throw new ExportError('export.cancelled', 'the export was cancelled');
@@ -253,29 +239,38 @@ export async function exportIncidents(opts: ExportOptions): Promise<ExportResult
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     };
+    /** After each incident: null (go on at once: no promise per row) or what to wait for first. */
+    const step = (file: HashedFile): Promise<void> | null => {
+      doneAll++;
+      return file.needsFlush || doneAll % every === 0 ? pause(file) : null;
+    };
     opts.onProgress?.({ phase: 'writing', done: 0, total: grandTotal });
 
     if (formats.includes('csv')) {
       const file = await open(EXPORT_FILES.csv);
-      const csv = new CsvOut(file, INCIDENT_CSV_COLUMNS);
-      for (const row of iterate(db.prepare<[typeof params], CsvCell[]>(CSV_INCIDENTS).raw().iterate(params))) {
-        csv.row(row);
-        await step(file);
+      startCsv(file, INCIDENT_CSV_COLUMNS);
+      const incidentCells = db.prepare<[number], CsvCell[]>(CSV_INCIDENT_BY_ID).raw();
+      const records = new CsvRecordWriter(file, INCIDENT_CSV_CELLS.length);
+      for (const [id, packed] of iterate(db.prepare<[typeof params], [number, string]>(CSV_INCIDENTS_PACKED).raw().iterate(params))) {
+        if (!records.packed(packed)) file.append(libraryRecord(incidentCells.get(id)!));
+        const wait = step(file);
+        if (wait) await wait;
       }
-      csv.drain();
       const eventsFile = await open(EXPORT_FILES.events);
-      const events = new CsvOut(eventsFile, EVENT_CSV_COLUMNS);
+      startCsv(eventsFile, EVENT_CSV_COLUMNS);
+      const eventCells = db.prepare<[number], CsvCell[]>(CSV_EVENT_BY_ID).raw();
+      const eventRecords = new CsvRecordWriter(eventsFile, EVENT_CSV_CELLS.length);
       let lastIncident = -1;
       let n = 0;
-      for (const row of iterate(db.prepare<[typeof params], CsvCell[]>(CSV_EVENTS).raw().iterate(params))) {
-        events.row(row);
+      for (const [incidentId, eventId, packed] of iterate(db.prepare<[typeof params], [number, number, string]>(CSV_EVENTS_PACKED).raw().iterate(params))) {
+        if (!eventRecords.packed(packed)) eventsFile.append(libraryRecord(eventCells.get(eventId)!));
         n++;
-        if (row[0] !== lastIncident) {
-          lastIncident = row[0] as number;
-          await step(eventsFile);
+        if (incidentId !== lastIncident) {
+          lastIncident = incidentId;
+          const wait = step(eventsFile);
+          if (wait) await wait;
         } else if (eventsFile.needsFlush) await eventsFile.flush();
       }
-      events.drain();
       eventCount = n;
     }
 
@@ -283,25 +278,16 @@ export async function exportIncidents(opts: ExportOptions): Promise<ExportResult
       const file = await open(EXPORT_FILES.json);
       const top = JSON.stringify({ $schema: EXPORT_SCHEMA_ID, format: 'countersign.incidents', version: 1, generatedAt: generatedAt.toISOString(), parameters, auditHead });
       file.append(`${top.slice(0, -1)},"incidents":[\n`);
-      const events = iterate(db.prepare<[typeof params], [number, string]>(JSON_EVENTS).raw().iterate(params));
-      let next = events.next();
       let written = 0;
-      let n = 0;
-      for (const [id, incident] of iterate(db.prepare<[typeof params], [number, string]>(JSON_INCIDENTS).raw().iterate(params))) {
-        let timeline = '';
-        while (!next.done && next.value[0] <= id) {
-          if (next.value[0] === id) {
-            timeline += timeline ? `,${next.value[1]}` : next.value[1];
-            n++;
-          }
-          next = events.next();
-        }
-        file.append(`${written === 0 ? '' : ',\n'}${incident.slice(0, -1)},"timeline":[${timeline}]}`);
+      for (const [, incident] of iterate(db.prepare<[typeof params], [number, string]>(JSON_INCIDENTS).raw().iterate(params))) {
+        if (written > 0) file.append(',\n');
+        file.append(incident);
         written++;
-        await step(file);
+        const wait = step(file);
+        if (wait) await wait;
       }
       file.append(`\n],"count":${written}}\n`);
-      eventCount ??= n;
+      eventCount ??= db.prepare<[typeof params], number>(EVENT_COUNT).pluck().get(params)!;
     }
 
     if (formats.includes('pdf') && font) {
@@ -337,7 +323,8 @@ export async function exportIncidents(opts: ExportOptions): Promise<ExportResult
           await new Promise<void>((resolve) => setImmediate(resolve));
           await file.flush();
         }
-        await step(file);
+        const wait = step(file);
+        if (wait) await wait;
       }
       doc.end();
       await ended;

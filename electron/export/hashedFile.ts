@@ -1,5 +1,5 @@
 /**
- * A file being exported: gathered into chunks of ~512 KiB, each chunk's write awaited before the
+ * A file being exported: encoded into chunks of ~512 KiB, each chunk's write awaited before the
  * next one is sent (backpressure: however fast rows are produced, at most one chunk is in flight
  * and one being filled), hashed (SHA-256) and counted as it goes, synced to disk before it is closed. Created exclusively:
  * an export never overwrites a file.
@@ -9,15 +9,17 @@ import { promises as fsp } from 'node:fs';
 
 /** Rows are gathered into chunks of this size before they are written. */
 const CHUNK = 512 * 1024;
+/** Room past a chunk's size, so the chunk that is sealed is a whole one (no concat before its write). */
+const SLACK = 64 * 1024;
 
 export class HashedFile {
   private readonly hash: Hash = createHash('sha256');
   /** Written, hashed, waiting for the disk. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  /** Text appended since the last conversion: turned into one Buffer (and hashed) per chunk. */
-  private text: string[] = [];
-  private textChars = 0;
+  /** The chunk being filled: text is encoded straight into it, hashed once it is full. */
+  private buf: Buffer = Buffer.allocUnsafe(CHUNK + SLACK);
+  private off = 0;
   private written = 0;
   private closed = false;
   /** The one write on its way to the disk: the next chunk waits for it (double buffering). */
@@ -34,17 +36,35 @@ export class HashedFile {
 
   /** Buffers `data` (UTF-8 for text); hashed in order, written by a later flush. */
   append(data: string | Buffer): void {
+    if (data.length === 0) return;
     if (typeof data === 'string') {
-      if (data.length === 0) return;
-      this.text.push(data);
-      this.textChars += data.length;
-      // A UTF-8 character is at most 3 bytes per UTF-16 unit: never more than ~3 chunks wait as text.
-      if (this.textChars >= CHUNK) this.encodeText();
+      // A UTF-8 character is at most 3 bytes per UTF-16 unit.
+      this.room(data.length * 3);
+      this.commit(this.off + this.buf.write(data, this.off, 'utf8'));
       return;
     }
-    if (data.length === 0) return;
-    this.encodeText();
+    this.seal();
     this.take(data);
+  }
+
+  /**
+   * For writers that encode into the chunk themselves (export/csvSql.ts): the chunk and where to
+   * write, with room for `bytes`; `commit` says where the written bytes end.
+   */
+  reserve(bytes: number): { buf: Buffer; off: number } {
+    this.room(bytes);
+    return { buf: this.buf, off: this.off };
+  }
+
+  commit(end: number): void {
+    this.off = end;
+    if (this.off >= CHUNK) this.seal();
+  }
+
+  private room(bytes: number): void {
+    if (this.off + bytes <= this.buf.length) return;
+    this.seal();
+    if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(bytes);
   }
 
   private take(buf: Buffer): void {
@@ -53,12 +73,12 @@ export class HashedFile {
     this.pendingBytes += buf.length;
   }
 
-  private encodeText(): void {
-    if (this.textChars === 0) return;
-    const joined = this.text.length === 1 ? this.text[0]! : this.text.join('');
-    this.text = [];
-    this.textChars = 0;
-    this.take(Buffer.from(joined, 'utf8'));
+  /** The chunk being filled joins what waits for the disk; a new one is started. */
+  private seal(): void {
+    if (this.off === 0) return;
+    this.take(this.buf.subarray(0, this.off));
+    this.buf = Buffer.allocUnsafe(CHUNK + SLACK);
+    this.off = 0;
   }
 
   get needsFlush(): boolean {
@@ -80,7 +100,7 @@ export class HashedFile {
    * filled, whatever the speed of the disk (backpressure).
    */
   async flush(force = false): Promise<void> {
-    if (force) this.encodeText();
+    if (force) this.seal();
     if (this.pendingBytes === 0 || (!force && this.pendingBytes < CHUNK)) return;
     const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ApiError } from '../contract/api.js';
+import { ApiError, type ApiEvent } from '../contract/api.js';
+import { createEventBatcher } from '../core/eventBatcher.js';
 import type { CoreApi } from '../core/types.js';
 import { browserHostCsp } from '../shell/csp.js';
 
@@ -161,12 +162,22 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));
   });
 
+  const wireEvent = (event: ApiEvent) => ({ event: event.name, payload: event.payload });
+
   function serveSocket(ws: WebSocket) {
     const sessionId = randomUUID();
     const send = (value: unknown) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(value));
     };
-    const unsubscribe = options.core.subscribe((event) => send({ event: event.name, payload: event.payload }));
+    // Under load the events of one tick go as one message (`{events: […]}`); a lone event goes at once.
+    const batcher = createEventBatcher<ApiEvent>((events) =>
+      send(events.length === 1 ? wireEvent(events[0]!) : { events: events.map(wireEvent) }),
+    );
+    const off = options.core.subscribe((event) => batcher.push(event));
+    const unsubscribe = () => {
+      off();
+      batcher.close();
+    };
     ws.on('close', unsubscribe);
     ws.on('error', unsubscribe);
     ws.on('message', async (raw, isBinary) => {
@@ -186,12 +197,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         id = typeof m.id === 'number' && Number.isSafeInteger(m.id) ? m.id : null;
         if (id === null) throw new ApiError('api.bad_message', 'The message needs a numeric id.');
         const result = await options.core.dispatch(m.method, m.params, { transport: 'ws', sessionId });
+        batcher.flush(); // the events a command caused reach the screen before its answer, as without batching
         send({ id, result });
       } catch (error) {
         const shape =
           error instanceof ApiError
             ? error.toJSON()
             : { code: 'internal', message: 'Countersign could not handle that request.', params: {} };
+        batcher.flush();
         send({ id, error: shape });
       }
     });

@@ -8,6 +8,7 @@ Usage:
   countersign host [--data DIR] [--port N] [--no-open] [--backend …]
       Start the browser host on 127.0.0.1 and print its URL (with this launch's token).
   countersign sim status|on|off|unplug|replug|executed [--data DIR]
+      on/off is a manager's: --user NAME (or COUNTERSIGN_MANAGER), the PIN at a prompt (or COUNTERSIGN_MANAGER_PIN).
   countersign sim fault lose-next-response|corrupt-next-frame|drop-next-ack [from-host|to-host]|delay-next-response MS [--data DIR]
   countersign sim charge AMOUNT [--pan MASKED] [--entry C|S|T|M|F] [--data DIR]
   countersign sim script FILE|-        (steps: charge 128.00 pan=622848******1234 em=C, flood 200, split 3, noise 4, …)

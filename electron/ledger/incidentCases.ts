@@ -36,6 +36,7 @@ import {
 } from '../domain/incidentWorkflow.js';
 import { localDateOf, localDateRange, localMidnight } from '../domain/localDate.js';
 import { checkActor } from './auditStore.js';
+import { reviewDecisionIn } from './approvalPolicy.js';
 import { getAdjustment } from './adjustments.js';
 import { LedgerError } from './errors.js';
 import { insertIncident } from './incidents.js';
@@ -427,6 +428,12 @@ const REFUSALS: Record<string, string> = {
   notify_first: 'the customer must be notified before the incident is closed',
 };
 
+const SAME_APPROVER = {
+  same_approver: 'you proposed this resolution, so another manager or the owner must approve or reject it (four-eyes)',
+  same_approver_only_one:
+    'you proposed this resolution and nobody else can approve it: add a second manager, or the owner may allow self-approval for a shop with a single manager',
+} as const;
+
 /** A void/refund that may carry money back for this incident: approved, on one of its charges, not used before. */
 function usableAdjustment(db: Database.Database, r: IncidentFullRow, adjustmentId: number): { id: number; amountMinor: number; kind: string } {
   const a = stmt<[number], { id: number; charge_id: number; kind: string; amount_minor: number; state: string; incident_id: number | null }>(
@@ -554,6 +561,11 @@ export function applyIncidentStep(ledger: Ledger, id: number, input: StepData, a
         action: input.action,
         allowed: result.allowedFrom.join(', '),
       });
+    }
+    if (input.action === 'approve' || input.action === 'reject') {
+      const review = reviewDecisionIn(tx.db, id, actor);
+      if (!review.ok) throw new LedgerError(`incident.${review.code}`, `incident #${id}: ${SAME_APPROVER[review.code]}`, { id: String(id), approvers: String(review.approvers) });
+      if (review.selfApproved) data.selfApproved = true;
     }
     const s = result.state;
     const row: IncidentFullRow = {

@@ -138,6 +138,17 @@ export function expectRecharge(ledger: Ledger, input: { incidentId: number; amou
   });
 }
 
+// Asked for every charge the terminal reports: prepared once per connection, not per charge.
+const waitingAmount = new WeakMap<Database.Database, Database.Statement<[number], unknown>>();
+function waitingAmountStatement(db: Database.Database): Database.Statement<[number], unknown> {
+  let stmt = waitingAmount.get(db);
+  if (!stmt) {
+    stmt = db.prepare<[number], unknown>(`SELECT 1 FROM recharges WHERE state = 'waiting' AND amount_minor = ? LIMIT 1`);
+    waitingAmount.set(db, stmt);
+  }
+  return stmt;
+}
+
 /**
  * A charge just arrived: if it is the correct amount a manager is waiting for, link it to that
  * incident (the oldest matching request) — the request, the incident's `related_charge_id` and the
@@ -150,7 +161,7 @@ export function linkRecharge(
 ): Recharge | null {
   checkActor(actor);
   // Most charges are nobody's correct amount: a read on the partial index, no write transaction.
-  const candidate = ledger.query((db) => db.prepare(`SELECT 1 FROM recharges WHERE state = 'waiting' AND amount_minor = ? LIMIT 1`).get(charge.amountMinor));
+  const candidate = ledger.query((db) => waitingAmountStatement(db).get(charge.amountMinor));
   if (!candidate) return null;
   return ledger.transact((tx) => {
     const already = tx.db.prepare('SELECT 1 FROM recharges WHERE charge_id = ?').get(charge.id);

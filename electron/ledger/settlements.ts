@@ -73,6 +73,14 @@ const SQL = {
   blockers: `
     SELECT ${CHARGE_COLUMNS} FROM charges INDEXED BY charges_status
     WHERE status IN ('pending', 'flagged') AND +settled_batch_id IS NULL ORDER BY id`,
+  /** A flood leaves tens of thousands pending: counted on the index, listed only in part. */
+  pendingBlockersCount: `SELECT count(*) FROM charges INDEXED BY charges_status WHERE status = 'pending' AND +settled_batch_id IS NULL`,
+  pendingBlockersFirst: `
+    SELECT ${CHARGE_COLUMNS} FROM charges INDEXED BY charges_status
+    WHERE status = 'pending' AND +settled_batch_id IS NULL ORDER BY id LIMIT ?`,
+  flaggedBlockers: `
+    SELECT ${CHARGE_COLUMNS} FROM charges INDEXED BY charges_status
+    WHERE status = 'flagged' AND +settled_batch_id IS NULL ORDER BY id`,
   lastRequestId: 'SELECT coalesce(max(request_id), 0) FROM settlements',
   refundsBetween: `
     SELECT fields FROM host_requests
@@ -182,6 +190,28 @@ export function settlementBlockers(ledger: Ledger): Blocker[] {
       out.push({ kind: 'flagged', charge, incident });
     }
     return out;
+  });
+}
+
+/**
+ * How many charges block the settlement, and the oldest `limit` of them (as `settlementBlockers`
+ * lists them): bounded work however many charges wait.
+ */
+export function settlementBlockersSummary(ledger: Ledger, limit: number): { blockers: Blocker[]; count: number } {
+  return ledger.query((db) => {
+    const pendingCount = stmt<[], number>(db, SQL.pendingBlockersCount).pluck().get() ?? 0;
+    const pending = stmt<[number], ChargeRow>(db, SQL.pendingBlockersFirst)
+      .all(limit)
+      .map((row): Blocker => ({ kind: 'unconfirmed', charge: rowToCharge(row) }));
+    const flagged: Blocker[] = [];
+    for (const row of stmt<[], ChargeRow>(db, SQL.flaggedBlockers).all()) {
+      const charge = rowToCharge(row);
+      const incident = incidentForChargeIn(db, charge.id);
+      if (incident && incident.resolvedAt !== null) continue; // resolved: no longer blocks
+      flagged.push({ kind: 'flagged', charge, incident });
+    }
+    const blockers = [...pending, ...flagged].sort((a, b) => a.charge.id - b.charge.id).slice(0, limit);
+    return { blockers, count: pendingCount + flagged.length };
   });
 }
 

@@ -1,7 +1,8 @@
 import { app, BrowserWindow, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ApiError } from '../contract/api.js';
+import { ApiError, type ApiEvent } from '../contract/api.js';
+import { createEventBatcher } from '../core/eventBatcher.js';
 import { startCore } from '../core/startCore.js';
 import { createLogger } from '../core/logger.js';
 import { ELECTRON_CSP } from './csp.js';
@@ -68,21 +69,32 @@ async function run() {
     return;
   }
 
+  let flushEvents = () => {};
   ipcMain.handle(INVOKE_CHANNEL, async (event: IpcMainInvokeEvent, name: unknown, input: unknown) => {
     if (!mainWindow || event.sender.id !== mainWindow.webContents.id || !isTrustedSenderUrl(event.senderFrame?.url)) {
       log.warn('shell.ipc_untrusted_sender', { url: String(event.senderFrame?.url ?? '').slice(0, 200) });
       throw new Error(JSON.stringify({ code: 'api.forbidden', message: 'This caller may not use Countersign.' }));
     }
     try {
-      return await core.api.dispatch(name, input, { transport: 'ipc', sessionId: String(event.sender.id) });
+      const result = await core.api.dispatch(name, input, { transport: 'ipc', sessionId: String(event.sender.id) });
+      flushEvents(); // the events a command caused reach the window before its answer
+      return result;
     } catch (error) {
+      flushEvents();
       const shape = error instanceof ApiError ? error.toJSON() : { code: 'internal', message: 'Countersign could not handle that request.' };
       throw new Error(JSON.stringify(shape));
     }
   });
 
   mainWindow = new BrowserWindow(mainWindowOptions(path.join(__dirname, 'preload.cjs')));
-  const unsubscribe = core.api.subscribe((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event));
+  // Under load the events of one tick cross IPC as one array; a lone event goes at once.
+  const batcher = createEventBatcher<ApiEvent>((events) => mainWindow?.webContents.send(EVENT_CHANNEL, events.length === 1 ? events[0] : events));
+  flushEvents = () => batcher.flush();
+  const off = core.api.subscribe((event) => batcher.push(event));
+  const unsubscribe = () => {
+    off();
+    batcher.close();
+  };
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('closed', () => {
     unsubscribe();

@@ -83,7 +83,7 @@ export class HostDecoder {
         }
         out.push({ event: 'send', hex: '06' });
       } else if (fe.kind === 'error') {
-        out.push({ event: 'error', code: fe.code, detail: fe.detail });
+        out.push({ event: 'error', code: fe.code, detail: maskForLog(fe.detail) });
         out.push({ event: 'send', hex: '15' });
       }
       // ack / nak from the terminal: nothing to print

@@ -136,16 +136,28 @@ export function guardMessage(text: string, fields: readonly GuardField[]): strin
   return null;
 }
 
-const TRACK1_LOG_RE = /%B[0-9 ]*\^[^?]*\??/g;
-const TRACK2_LOG_RE = /;[0-9]{12,19}=[0-9]*\??/g;
-const DIGIT_RUN_RE = /[0-9](?:[ -]?[0-9]){11,}/g;
+/**
+ * Between two digits of one card number in a log line: a single space, dash, dot, underscore or
+ * slash ("4111 1111 …", "4111-1111-…", "4111.1111.…"): the same separators the PAN canary scan
+ * looks through, so what the scrubber leaves the scan cannot call a card number.
+ */
+const SEP = '[ \\-._/]';
+/** Track 1: `%B` then the card number (separators allowed), up to the `^` name/expiry part and `?`. */
+const TRACK1_LOG_RE = new RegExp(`%B[0-9](?:${SEP}?[0-9])*(?:\\^[^?]*\\??)?`, 'g');
+/** Track 2: `;` then the card number (separators allowed), `=`, expiry/service/discretionary digits, `?`. */
+const TRACK2_LOG_RE = new RegExp(`;[0-9](?:${SEP}?[0-9]){11,18}=[0-9]*\\??`, 'g');
+/** A run of 12 or more digits, a single separator allowed between any two of them. */
+const DIGIT_RUN_RE = new RegExp(`[0-9](?:${SEP}?[0-9]){11,}`, 'g');
 
 /**
- * Make text safe for a log: track-data-like segments are removed, and every run of 12 or more
- * digits (Luhn or not; single spaces or dashes between digit groups count as part of the run) is
- * replaced by asterisks, keeping only its last 4 digits.
+ * The one card-data scrubber for every log line (the core's log file, the terminal session's log,
+ * the decoder's and the simulator's diagnostics). Track-data-like segments (`%B…^…?`, `;…=…?`) are
+ * removed; every run of 12 or more digits — a card number is 12 to 19, but one glued to other digits
+ * is longer — Luhn-valid or not, with single separators (space, dash, dot, underscore, slash)
+ * counted as part of the run, is replaced by asterisks keeping only its last 4 digits (never more
+ * than the first 6 and last 4 that may be shown).
  */
-export function maskForLog(text: string): string {
+export function scrubCardData(text: string): string {
   let out = text;
   if (out.indexOf('%B') >= 0) out = out.replace(TRACK1_LOG_RE, '[track data removed]');
   if (out.indexOf(';') >= 0) out = out.replace(TRACK2_LOG_RE, '[track data removed]');
@@ -154,3 +166,6 @@ export function maskForLog(text: string): string {
     return '*'.repeat(digits.length - 4) + digits.slice(-4);
   });
 }
+
+/** The log scrubber under the name its first callers use: the same function, one rule. */
+export const maskForLog = scrubCardData;

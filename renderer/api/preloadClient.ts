@@ -43,8 +43,11 @@ export function createPreloadClient(bridge: PreloadBridge): RendererApi {
     subscribe(listener) {
       // One bridge subscription shared by all listeners, made on first use.
       unsubscribe ??= bridge.subscribe((raw) => {
-        const event = eventFromBridge(raw);
-        if (event) listeners.emit(event);
+        // An array is a batch the core coalesced under load: applied in order, in this one task.
+        for (const item of Array.isArray(raw) ? (raw as unknown[]) : [raw]) {
+          const event = eventFromBridge(item);
+          if (event) listeners.emit(event);
+        }
       });
       return listeners.add(listener);
     },

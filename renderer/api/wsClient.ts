@@ -3,6 +3,7 @@
  *   client → server  {"id": n, "method": CommandName, "params": input}
  *   server → client  {"id": n, "result": …} | {"id": n, "error": {"code","message","params"}}
  *                    {"event": EventName, "payload": …}
+ *                    {"events": [{"event", "payload"}, …]}   (several, coalesced under load, in order)
  * The session cookie authenticates the upgrade; no token is handled in JS.
  * When the socket drops: in-flight calls are rejected (the core may or may not have applied them),
  * new calls fail fast, and the socket reconnects with exponential back-off.
@@ -104,6 +105,15 @@ export function createWsClient(options: WsClientOptions): RendererApi {
       return;
     }
     const m = message as Record<string, unknown>;
+    if (Array.isArray(m.events)) {
+      // A batch the core coalesced under load: applied in order, in this one task (one render).
+      for (const item of m.events as unknown[]) {
+        const e = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
+        const event = parseEvent(e.event, e.payload);
+        if (event) events.emit(event);
+      }
+      return;
+    }
     if ('event' in m) {
       const event = parseEvent(m.event, m.payload);
       if (event) events.emit(event);

@@ -6,6 +6,8 @@ import { checkMaskedPan } from '../../electron/domain/pan.js';
 import { SIMULATOR_CURRENCY, currencyDigits, currencyInfo } from '../format/currency.js';
 import { parseMajor } from '../format/money.js';
 import type { MoneyParseError } from '../format/money.js';
+import { hasRole } from '../store/auth.js';
+import { useAuth } from '../store/authContext.js';
 import { useAppStore } from '../store/context.js';
 
 type EntryMode = NonNullable<CommandInput<'sim.charge'>['entryMode']>;
@@ -21,6 +23,8 @@ export function SimPanel() {
   const simCharge = useAppStore((s) => s.simCharge);
   const setSimEnabled = useAppStore((s) => s.setSimEnabled);
   const connected = useAppStore((s) => s.connection.kind === 'open');
+  // Switching replaces the terminal link (a real terminal is disconnected): managers only.
+  const isManager = useAuth((s) => hasRole(s.status, 'manager'));
   const [amount, setAmount] = useState('');
   const [entryMode, setEntryMode] = useState<EntryMode>('C');
   /** Optional masked card (e.g. 622848******1234) to swipe the same card twice. */
@@ -67,12 +71,12 @@ export function SimPanel() {
 
   return (
     <div className="toolstrip">
-      <label className="switch">
+      <label className="switch" title={isManager ? undefined : t('sim.managerOnly')}>
         <input
           type="checkbox"
           data-testid="sim-toggle"
           checked={simulator}
-          disabled={!status || toggling || !connected}
+          disabled={!status || toggling || !connected || !isManager}
           onChange={(e) => void toggle(e.target.checked)}
         />
         <span>{t('sim.toggle')}</span>

@@ -39,14 +39,16 @@ export function TodayPanel() {
         </dl>
       )}
       {batch && (
-        <div className="today__batch" data-testid="today-batch" data-batch={batch.batch ?? ''} data-blockers={batch.blockers.length}>
+        <div className="today__batch" data-testid="today-batch" data-batch={batch.batch ?? ''} data-blockers={batch.blockerCount ?? batch.blockers.length}>
           <p className="today__batch-label">{t('counter.today.openBatch')}</p>
           <p className="today__batch-value">
             {batch.batch
               ? t('counter.today.openBatchValue', { batch: batch.batch, count: number.format(batch.totals.sales.count) })
               : t('counter.today.noBatch')}
           </p>
-          {batch.blockers.length > 0 && <p className="today__batch-blockers">{t('counter.today.blockers', { n: batch.blockers.length })}</p>}
+          {batch.blockers.length > 0 && (
+            <p className="today__batch-blockers">{t('counter.today.blockers', { n: batch.blockerCount ?? batch.blockers.length })}</p>
+          )}
         </div>
       )}
     </section>

@@ -28,9 +28,18 @@ export type TimeStyle = 'full' | 'short';
 export function formatTerminalTime(raw: string, locale: string, style: TimeStyle = 'full'): string {
   const date = parseTerminalTime(raw);
   if (!date) return raw;
-  const options: Intl.DateTimeFormatOptions =
-    style === 'full'
-      ? { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC', hourCycle: 'h23' }
-      : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC', hourCycle: 'h23' };
-  return new Intl.DateTimeFormat(locale, options).format(date);
+  const key = `${locale}|${style}`;
+  let format = timeFormats.get(key);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions =
+      style === 'full'
+        ? { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC', hourCycle: 'h23' }
+        : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC', hourCycle: 'h23' };
+    format = new Intl.DateTimeFormat(locale, options);
+    timeFormats.set(key, format);
+  }
+  return format.format(date);
 }
+
+/** Building an Intl.DateTimeFormat costs far more than using one: the counter formats on every render. */
+const timeFormats = new Map<string, Intl.DateTimeFormat>();

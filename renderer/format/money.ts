@@ -42,20 +42,29 @@ export function formatMinor(
   const info = currencyInfo(numericCode);
   if (!info) {
     const plain = minorToPlain(minor, UNKNOWN_CURRENCY_DIGITS) as Intl.StringNumericLiteral;
-    const number = new Intl.NumberFormat(locale, {
-      minimumFractionDigits: UNKNOWN_CURRENCY_DIGITS,
-      maximumFractionDigits: UNKNOWN_CURRENCY_DIGITS,
-    }).format(plain);
+    const number = numberFormat(`${locale}|plain`, () => ({
+      locale,
+      options: { minimumFractionDigits: UNKNOWN_CURRENCY_DIGITS, maximumFractionDigits: UNKNOWN_CURRENCY_DIGITS },
+    })).format(plain);
     return numericCode ? `${number} ${numericCode}` : number;
   }
   const plain = minorToPlain(minor, info.digits) as Intl.StringNumericLiteral;
-  return new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency: info.alpha,
-    currencyDisplay: display,
-    minimumFractionDigits: info.digits,
-    maximumFractionDigits: info.digits,
-  }).format(plain);
+  return numberFormat(`${locale}|${info.alpha}|${display}|${info.digits}`, () => ({
+    locale,
+    options: { style: 'currency', currency: info.alpha, currencyDisplay: display, minimumFractionDigits: info.digits, maximumFractionDigits: info.digits },
+  })).format(plain);
+}
+
+/** Building an Intl.NumberFormat costs far more than using one: the counter formats on every render. */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(key: string, make: () => { locale: string; options: Intl.NumberFormatOptions }): Intl.NumberFormat {
+  let format = numberFormats.get(key);
+  if (!format) {
+    const { locale, options } = make();
+    format = new Intl.NumberFormat(locale, options);
+    numberFormats.set(key, format);
+  }
+  return format;
 }
 
 export type MoneyParseError =

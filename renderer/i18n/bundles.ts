@@ -16,12 +16,14 @@ import enIncidents from './en/incidents.json' with { type: 'json' };
 import zhIncidents from './zh-CN/incidents.json' with { type: 'json' };
 import enSettings from './en/settings.json' with { type: 'json' };
 import zhSettings from './zh-CN/settings.json' with { type: 'json' };
+import enSetup from './en/setup.json' with { type: 'json' };
+import zhSetup from './zh-CN/setup.json' with { type: 'json' };
 
 type Tree = { [key: string]: string | Tree };
 
 export const bundles: Record<'en' | 'zh-CN', Tree[]> = {
-  en: [enCore, enAuth, enCounter, enPrinting, enAdjust, enIncidents, enSettings],
-  'zh-CN': [zhCore, zhAuth, zhCounter, zhPrinting, zhAdjust, zhIncidents, zhSettings],
+  en: [enCore, enAuth, enCounter, enPrinting, enAdjust, enIncidents, enSettings, enSetup],
+  'zh-CN': [zhCore, zhAuth, zhCounter, zhPrinting, zhAdjust, zhIncidents, zhSettings, zhSetup],
 };
 
 function merge(target: Tree, source: Tree): Tree {

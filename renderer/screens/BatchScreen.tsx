@@ -336,6 +336,11 @@ export function BatchScreen() {
                     ))}
                   </ul>
                 )}
+                {(batch.blockerCount ?? 0) > batch.blockers.length && (
+                  <p className="muted" data-testid="batch-blockers-more">
+                    {t('counter.batch.blockersMore', { n: new Intl.NumberFormat(locale).format((batch.blockerCount ?? 0) - batch.blockers.length) })}
+                  </p>
+                )}
               </div>
               {batch.inDoubtSeq && !settling && (
                 <p className="banner banner--warn" role="status" data-testid="batch-in-doubt">

@@ -149,7 +149,7 @@ function ManagerNeeded() {
 function ChargeView({ charge, armed }: { charge: Charge; armed: boolean }) {
   const { t } = useTranslation();
   const locale = useAppStore((s) => s.locale);
-  const total = useAppStore((s) => s.queue.length);
+  const total = useAppStore((s) => Math.max(s.queueTotal, s.queue.length));
   const index = useAppStore((s) => currentIndex(s.queue, s.currentId));
   const confirming = useAppStore((s) => s.confirmingId !== null);
   const connected = useAppStore((s) => s.connection.kind === 'open');

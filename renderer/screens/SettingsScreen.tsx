@@ -1,18 +1,19 @@
 import { useEffect, useId, useState } from 'react';
-import type { FormEvent, ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiErrorShape } from '../../electron/contract/api.js';
 import { describeLink } from '../components/LinkBadge.js';
 import { SoundControl } from '../components/counter/SoundControl.js';
-import { describePrintError } from '../components/printing/printText.js';
 import { LOCALES } from '../store/appStore.js';
 import type { Locale } from '../store/appStore.js';
 import { hasRole } from '../store/auth.js';
 import { useAuth } from '../store/authContext.js';
 import { useAppStore } from '../store/context.js';
-import { usePrinting } from '../store/printingContext.js';
 import { useSettings } from '../store/settingsContext.js';
 import { loadComfort, saveComfort } from '../settings/comfort.js';
+import { BackupsList, FoldersStep } from '../components/setup/FoldersStep.js';
+import { PrinterStep } from '../components/setup/PrinterStep.js';
+import { ShopForm } from '../components/setup/ShopForm.js';
+import { TerminalStep } from '../components/setup/TerminalStep.js';
 import type { ComfortKey } from '../settings/comfort.js';
 
 function formatDateTime(iso: string, locale: string): string {
@@ -71,6 +72,13 @@ export function SettingsScreen() {
             {status ? (status.nodeHidProblem ? t('settings.terminal.nodeHidMissing', { reason: status.nodeHidProblem }) : t('settings.terminal.nodeHidOk')) : t('common.loading')}
           </Row>
         </dl>
+        <h4>{t('setup.settings.terminal')}</h4>
+        <TerminalStep />
+      </section>
+
+      <section className="settings__group" aria-labelledby={`${id}-printer`}>
+        <h3 id={`${id}-printer`}>{t('setup.settings.printer')}</h3>
+        <PrinterStep />
       </section>
 
       <AuditSection />
@@ -88,6 +96,10 @@ export function SettingsScreen() {
             {status?.version ?? '—'}
           </Row>
         </dl>
+        <h4>{t('setup.settings.folders')}</h4>
+        <FoldersStep prefix="settings-folders" />
+        <h4>{t('setup.backups.title')}</h4>
+        <BackupsList />
       </section>
 
       <section className="settings__group" aria-labelledby={`${id}-comfort`}>
@@ -118,69 +130,16 @@ function ComfortToggle({ which, label, testId }: { which: ComfortKey; label: str
   );
 }
 
-/** The shop's name as printed on receipts (a manager changes it). */
+/** The shop's receipt header, currency and language (the setup wizard's shop step; a manager changes it). */
 function ShopSection() {
   const { t } = useTranslation();
   const id = useId();
-  const printers = usePrinting((s) => s.printers);
-  const load = usePrinting((s) => s.load);
-  const configure = usePrinting((s) => s.configure);
   const canManage = useAuth((s) => hasRole(s.status, 'manager'));
-  const refreshHead = useSettings((s) => s.refreshHead);
-  const [name, setName] = useState<string | null>(null);
-  const [error, setError] = useState<ApiErrorShape | null>(null);
-  const [saved, setSaved] = useState(false);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const value = name ?? printers?.merchantName ?? '';
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setSaved(false);
-    const failure = await configure({ merchantName: value.trim() });
-    setError(failure);
-    if (!failure) {
-      setName(null);
-      setSaved(true);
-      void refreshHead();
-    }
-  };
-
   return (
     <section className="settings__group" aria-labelledby={`${id}-shop`}>
-      <h3 id={`${id}-shop`}>{t('settings.shop.title')}</h3>
-      <form className="settings__form" onSubmit={(e) => void submit(e)}>
-        <label className="field">
-          <span className="field__label">{t('settings.shop.name')}</span>
-          <input
-            className="input"
-            data-testid="settings-shop-name"
-            value={value}
-            maxLength={40}
-            disabled={!canManage}
-            onChange={(e) => {
-              setName(e.target.value);
-              setSaved(false);
-            }}
-          />
-        </label>
-        <button type="submit" className="button button--secondary" data-testid="settings-shop-save" disabled={!canManage || name === null}>
-          {t('settings.shop.save')}
-        </button>
-      </form>
+      <h3 id={`${id}-shop`}>{t('setup.settings.shop')}</h3>
+      <ShopForm prefix="settings-shop" disabled={!canManage} />
       <p className="muted">{canManage ? t('settings.shop.hint') : t('settings.shop.managerOnly')}</p>
-      {saved && (
-        <p role="status" data-testid="settings-shop-saved">
-          {t('settings.shop.saved')}
-        </p>
-      )}
-      {error && (
-        <p className="settings__error" role="alert" data-testid="settings-shop-error">
-          {describePrintError(t, error)}
-        </p>
-      )}
     </section>
   );
 }

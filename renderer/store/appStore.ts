@@ -11,7 +11,7 @@ import { TRANSPORT_DISCONNECTED, TRANSPORT_LOST, shapeOf, toApiError } from '../
 import type { ConnectionState, RendererApi } from '../api/wire.js';
 import { EMPTY_HISTORY_FORM, appendPage, applyToHistory } from './history.js';
 import type { HistoryForm, HistoryQuery } from './history.js';
-import { applyToQueue, currentIndex, reconcileCurrent, sortQueue } from './queue.js';
+import { QUEUE_LOW_WATER, QUEUE_WINDOW, appendWindowPage, currentIndex, placeCharge, reconcileCurrent, sortQueue } from './queue.js';
 
 export type Locale = 'en' | 'zh-CN';
 export const LOCALES: readonly Locale[] = ['en', 'zh-CN'];
@@ -45,8 +45,13 @@ export interface HistoryState {
 export interface AppState {
   connection: ConnectionState;
   status: AppStatus | null;
-  /** Charges waiting for confirmation, oldest first. */
+  /**
+   * Charges waiting for confirmation, oldest first: the first of them as rows (a window of about
+   * QUEUE_WINDOW, more as the cashier moves on); `queueTotal` counts all of them.
+   */
   queue: Charge[];
+  /** How many charges wait in all (the window's rows and those after it). */
+  queueTotal: number;
   queueLoaded: boolean;
   /** The charge on screen (by id, so arrivals and departures never shift it). */
   currentId: number | null;
@@ -110,6 +115,10 @@ export function createAppStore({ api, locale = 'en', onLocaleChange }: AppStoreO
   /** Ledger-health notices already shown on this screen (by code). */
   const healthShown = new Set<string>();
   let todayTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Ids of the waiting charges after the window's rows, sorted (see queue.ts). */
+  let beyond: number[] = [];
+  /** A fetch of the page after the window is on its way. */
+  let filling = false;
 
   const since = (mark: number): Charge[] => journal.filter((e) => e.seq > mark).map((e) => e.charge);
 
@@ -125,16 +134,44 @@ export function createAppStore({ api, locale = 'en', onLocaleChange }: AppStoreO
       journal.push({ seq: ++journalSeq, charge });
       if (journal.length > JOURNAL_LIMIT) journal.splice(0, journal.length - JOURNAL_LIMIT / 2);
       set((state) => {
-        const queue = applyToQueue(state.queue, charge);
+        const queue = placeCharge(state.queue, beyond, charge);
         const history = state.history.active
           ? { ...state.history, rows: applyToHistory(state.history.rows, charge, state.history.query, state.history.done) }
           : state.history;
-        return { queue, currentId: reconcileCurrent(state.queue, queue, state.currentId), history };
+        return { queue, queueTotal: queue.length + beyond.length, currentId: reconcileCurrent(state.queue, queue, state.currentId), history };
       });
+      fillWhenLow();
     }
 
+    /** The charge on screen nears the window's end while more wait after it: fetch the next page. */
+    function fillWhenLow(): Promise<void> | null {
+      const { queue, currentId } = get();
+      if (filling || beyond.length === 0 || queue.length - Math.max(0, currentIndex(queue, currentId)) > QUEUE_LOW_WATER) return null;
+      filling = true;
+      const mark = journalSeq;
+      const afterId = queue.length > 0 ? queue[queue.length - 1]!.id : 0;
+      return api
+        .invoke('charges.queue', { afterId })
+        .then((page) => {
+          filling = false;
+          set((state) => {
+            // Only if the window still ends where the page starts (a refresh may have replaced it).
+            const end = state.queue.length > 0 ? state.queue[state.queue.length - 1]!.id : 0;
+            if (end !== afterId) return {};
+            let queue = appendWindowPage(state.queue, beyond, page);
+            for (const charge of since(mark)) queue = placeCharge(queue, beyond, charge, Infinity);
+            return { queue, queueTotal: queue.length + beyond.length, currentId: reconcileCurrent(state.queue, queue, state.currentId) };
+          });
+        })
+        .catch((error: unknown) => {
+          filling = false;
+          report(error);
+        });
+    }
+
+    /** At most one refetch per quiet period, however many changes arrive (a flood never starves it). */
     function scheduleTodayRefresh(): void {
-      if (todayTimer) clearTimeout(todayTimer);
+      if (todayTimer) return;
       todayTimer = setTimeout(() => {
         todayTimer = null;
         void get().refreshToday();
@@ -203,6 +240,7 @@ export function createAppStore({ api, locale = 'en', onLocaleChange }: AppStoreO
       connection: api.connection(),
       status: null,
       queue: [],
+      queueTotal: 0,
       queueLoaded: false,
       currentId: null,
       today: null,
@@ -243,10 +281,21 @@ export function createAppStore({ api, locale = 'en', onLocaleChange }: AppStoreO
         const request = ++queueRequest;
         const mark = journalSeq;
         const fetched = await api.invoke('charges.queue', {});
+        // A full first page: more wait after it, known by id only.
+        const ids = fetched.length >= QUEUE_WINDOW ? await api.invoke('charges.pendingIds', {}) : [];
         if (request !== queueRequest) return;
         let queue = sortQueue(fetched);
-        for (const charge of since(mark)) queue = applyToQueue(queue, charge);
-        set((state) => ({ queue, queueLoaded: true, currentId: reconcileCurrent(state.queue, queue, state.currentId) }));
+        const last = queue.length > 0 ? queue[queue.length - 1]!.id : 0;
+        const after = ids.filter((id) => id > last).sort((a, b) => a - b);
+        for (const charge of since(mark)) queue = placeCharge(queue, after, charge, Infinity);
+        beyond = after;
+        set((state) => ({
+          queue,
+          queueTotal: queue.length + beyond.length,
+          queueLoaded: true,
+          currentId: reconcileCurrent(state.queue, queue, state.currentId),
+        }));
+        fillWhenLow();
       },
 
       async refreshToday() {
@@ -268,6 +317,11 @@ export function createAppStore({ api, locale = 'en', onLocaleChange }: AppStoreO
         const index = currentIndex(queue, currentId);
         const next = queue[index + delta];
         if (index !== -1 && next) set({ currentId: next.id });
+        if (delta === 1) {
+          // At the window's end with more waiting: show the next one once its page is here.
+          const filled = fillWhenLow();
+          if (index !== -1 && !next && filled) void filled.then(() => get().currentId === currentId && get().move(1));
+        }
       },
 
       async confirm(chargeId, rekeyedMinor) {

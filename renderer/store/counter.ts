@@ -14,6 +14,11 @@ import { DEFAULT_VOLUME, newFlagKinds, saveVolume, type CuePlayer, type Volume }
 
 /** Quiet period before the batch status is re-fetched after charge changes. */
 export const BATCH_REFRESH_MS = 300;
+/**
+ * While charges keep arriving, at most one batch status a second: it sums the whole open batch in
+ * the core, and a flood of tens of thousands of charges must not spend the core's time on it.
+ */
+export const BATCH_BUSY_REFRESH_MS = 1000;
 /** How many charges' flags are remembered to tell new flags from known ones. */
 const SEEN_LIMIT = 2000;
 
@@ -89,6 +94,7 @@ export function createCounterStore({ api, player, volume = DEFAULT_VOLUME, onMan
   let batchRequest = 0;
   let settingsRequest = 0;
   let batchTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastBatchRefresh = -Infinity;
   /** Flags of each charge as last seen, to cue only what is new. */
   const seen = new Map<number, Charge>();
 
@@ -99,12 +105,15 @@ export function createCounterStore({ api, player, volume = DEFAULT_VOLUME, onMan
   }
 
   return createStore<CounterState & CounterActions>()((set, get) => {
+    /** At most one refetch per quiet period, however many changes arrive (a flood never starves it). */
     function scheduleBatchRefresh(): void {
-      if (batchTimer) clearTimeout(batchTimer);
+      if (batchTimer) return;
+      const wait = Math.max(BATCH_REFRESH_MS, lastBatchRefresh + BATCH_BUSY_REFRESH_MS - Date.now());
       batchTimer = setTimeout(() => {
         batchTimer = null;
+        lastBatchRefresh = Date.now();
         void get().refreshBatch();
-      }, BATCH_REFRESH_MS);
+      }, wait);
     }
 
     function onCharge(charge: Charge): void {

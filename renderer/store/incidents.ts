@@ -7,6 +7,7 @@ import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ApiErrorShape, ApiEvent, CommandInput } from '../../electron/contract/api.js';
 import type {
+  ApprovalPolicy,
   ExportFinished,
   ExportProgress,
   IncidentDashboard,
@@ -61,6 +62,9 @@ export interface IncidentsState {
   exportError: ApiErrorShape | null;
   /** The id of the export this screen started (its end is shown). */
   exportId: string | null;
+  /** Four-eyes on resolutions: who can approve, and the owner's self-approval setting. */
+  approval: ApprovalPolicy | null;
+  approvalError: ApiErrorShape | null;
 }
 
 export interface IncidentsActions {
@@ -86,6 +90,9 @@ export interface IncidentsActions {
   startExport(input: CommandInput<'export.start'>): Promise<boolean>;
   cancelExport(): Promise<void>;
   loadExportStatus(): Promise<void>;
+  loadApproval(): Promise<void>;
+  /** The owner's choice (audited); refused while two people can approve. */
+  setSelfApproval(allowed: boolean): Promise<void>;
 }
 
 export type IncidentsStore = StoreApi<IncidentsState & IncidentsActions>;
@@ -176,6 +183,8 @@ export function createIncidentsStore({ api }: { api: RendererApi | null }): Inci
       exportLast: null,
       exportError: null,
       exportId: null,
+      approval: null,
+      approvalError: null,
 
       start() {
         if (!api) return () => undefined;
@@ -283,6 +292,24 @@ export function createIncidentsStore({ api }: { api: RendererApi | null }): Inci
           await api.invoke('export.cancel', { exportId: id });
         } catch (error) {
           set({ exportError: fail(error) });
+        }
+      },
+
+      async loadApproval() {
+        if (!api) return;
+        try {
+          set({ approval: await api.invoke('incidents.approvalPolicy', {}), approvalError: null });
+        } catch (error) {
+          set({ approvalError: fail(error) });
+        }
+      },
+
+      async setSelfApproval(allowed) {
+        if (!api) return;
+        try {
+          set({ approval: await api.invoke('incidents.setSelfApproval', { allowed }), approvalError: null });
+        } catch (error) {
+          set({ approvalError: fail(error) });
         }
       },
 

@@ -5,8 +5,11 @@
  * its own page), the simulated terminal in its own process (`countersign sim serve`), random work
  * (charges, confirm, flag, incident steps, void, refund, settle) and SIGKILL of the host at random
  * moments — during start-up, mid-work, the instant the terminal takes a void/refund or a settlement,
- * mid-charge-burst — then a restart, again and again. At the end, against what the terminal itself
- * did:
+ * mid-charge-burst — then a restart, again and again. A restart signs everyone out, so after each
+ * one a manager signs back in (the owner and the manager taking turns: four eyes on incidents), and
+ * voids, full and partial refunds, settlements and incident steps run often and are cut mid-flight;
+ * the run prints how many of each were attempted, answered, refused or cut, and how many kills
+ * landed mid-request. At the end, against what the terminal itself did:
  *   - every charge the terminal approved is in the ledger exactly once;
  *   - every void/refund the terminal executed is in the ledger exactly once (after the host asked
  *     about lost answers with QT), no approved one the terminal did not execute, and the terminal
@@ -216,10 +219,24 @@ function startHost(opts: Options, paths: Paths, cycle: number, backupDelayMs = 5
 
 type Mode = 'startup' | 'random' | 'adjust' | 'settle' | 'burst' | 'incident';
 
+/** A manager operation's fate: the call went out; its answer came, it was refused, or the host died first. */
+interface ManagerTally {
+  attempted: number;
+  answered: number;
+  refused: number;
+  cut: number;
+}
+
 interface Stats {
   ops: Record<string, number>;
   errors: Record<string, number>;
   kills: Record<string, number>;
+  /** By kind: void, refund-full, refund-partial, settle, incident:<action>. */
+  manager: Record<string, ManagerTally>;
+  /** Kills that landed while a manager operation was in flight, by the operation's kind. */
+  killsMidRequest: Record<string, number>;
+  /** Cycles whose screen tried a manager action before signing in (must be auth.required). */
+  cashierRefused: number;
   hostStartMs: number[];
   /** Wall time per cycle mode: [cycles, total ms]. */
   cycleMs: Record<string, [number, number]>;
@@ -252,15 +269,19 @@ interface ChargeView {
 
 const gone = (e: unknown) => e instanceof HostGone;
 
-async function signIn(api: HostClient): Promise<void> {
+/**
+ * Signs in as a manager would after every restart (a restart ends every session): the owner or the
+ * manager, taking turns, so that one proposes an incident's resolution and the other approves it.
+ */
+async function signIn(api: HostClient, as: 'owner' | 'manager' = 'owner'): Promise<void> {
   const status = await api.call<{ needsSetup: boolean; users: { id: number; role: string }[] }>('auth.status');
   if (status.needsSetup) {
     await api.call('auth.setupOwner', { ownerName: 'Owner Crash', ownerPin: OWNER_PIN, managerName: 'Manager Crash', managerPin: MANAGER_PIN });
     return;
   }
-  const owner = status.users.find((u) => u.role === 'owner');
-  if (!owner) throw new Error('no owner account');
-  await api.call('auth.signIn', { userId: owner.id, pin: OWNER_PIN });
+  const user = status.users.find((u) => u.role === as);
+  if (!user) throw new Error(`no ${as} account`);
+  await api.call('auth.signIn', { userId: user.id, pin: as === 'owner' ? OWNER_PIN : MANAGER_PIN });
 }
 
 class Work {
@@ -272,8 +293,43 @@ class Work {
     private readonly hostGone: Promise<never>,
   ) {}
 
-  /** Signed in as the owner on this cycle's screen (manager actions allowed). */
+  /** Signed in as a manager on this cycle's screen (manager actions allowed). */
   manager = false;
+  /** Who is signed in on this cycle's screen. */
+  signedInAs: 'owner' | 'manager' = 'owner';
+
+  async signIn(api: HostClient, as: 'owner' | 'manager'): Promise<void> {
+    await signIn(api, as);
+    this.signedInAs = as;
+    this.manager = true;
+  }
+
+  signInOther(api: HostClient): Promise<void> {
+    return this.signIn(api, this.signedInAs === 'owner' ? 'manager' : 'owner');
+  }
+
+  /** Manager operations whose call is out and not yet answered (what a kill lands in the middle of). */
+  readonly inFlight = new Map<number, string>();
+  private nextFlight = 1;
+
+  /** One manager operation over the API, tallied by kind: attempted, answered, refused, or cut by a kill. */
+  async managerCall<T>(kind: string, api: HostClient, method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const tally = (this.stats.manager[kind] ??= { attempted: 0, answered: 0, refused: 0, cut: 0 });
+    const flight = this.nextFlight++;
+    tally.attempted++;
+    this.inFlight.set(flight, kind);
+    try {
+      const out = await api.call<T>(method, params);
+      tally.answered++;
+      return out;
+    } catch (e) {
+      if (gone(e)) tally.cut++;
+      else tally.refused++;
+      throw e;
+    } finally {
+      this.inFlight.delete(flight);
+    }
+  }
 
   /** Waits for the terminal to have delivered everything, unless the host dies first. */
   idle(timeoutMs: number): Promise<void> {
@@ -339,9 +395,13 @@ class Work {
       return false;
     }
     if (!preview.mode) return false;
-    const amountMinor = preview.mode === 'void' ? preview.maxMinor : this.rng.next() < 0.5 ? preview.maxMinor : this.rng.int(preview.minMinor, preview.maxMinor);
+    const amountMinor =
+      preview.mode === 'void' || preview.minMinor >= preview.maxMinor || this.rng.next() < 0.5
+        ? preview.maxMinor
+        : this.rng.int(preview.minMinor, preview.maxMinor - 1);
+    const kind = preview.mode === 'void' ? 'void' : amountMinor === preview.maxMinor ? 'refund-full' : 'refund-partial';
     try {
-      const out = await api.call<{ adjustment: { state: string } }>('adjust.execute', {
+      const out = await this.managerCall<{ adjustment: { state: string } }>(kind, api, 'adjust.execute', {
         chargeId: c.id,
         mode: preview.mode,
         amountMinor,
@@ -400,11 +460,22 @@ class Work {
                       ? { action: 'close', rootCause: 'second swipe (crash harness)', prevention: 'training' }
                       : null;
     if (!step) return false;
+    const kind = `incident:${String(step.action)}`;
     try {
-      await api.call('incidents.step', { id, ...step });
-      this.count(`incident:${String(step.action)}`);
+      await this.managerCall(kind, api, 'incidents.step', { id, ...step });
+      this.count(kind);
     } catch (e) {
       this.error(e);
+      // Four eyes: who proposed or submitted may not approve. The other manager signs in and does.
+      if (e instanceof ApiCallError && e.code === 'incident.same_approver') {
+        await this.signInOther(api);
+        try {
+          await this.managerCall(kind, api, 'incidents.step', { id, ...step });
+          this.count(kind);
+        } catch (again) {
+          this.error(again);
+        }
+      }
     }
     return true;
   }
@@ -431,7 +502,7 @@ class Work {
       }
     }
     try {
-      await api.call('batch.settle');
+      await this.managerCall('settle', api, 'batch.settle');
       this.count('settle');
     } catch (e) {
       this.error(e);
@@ -696,8 +767,9 @@ function checkInvariants(opts: Options, dbFile: string, sim: SimDaemonState): Ve
 // ---------------------------------------------------------------- the run
 
 async function runCycle(opts: Options, paths: Paths, rng: SimRng, ctl: SimControlClient, stats: Stats, index: number, log: (m: string) => void): Promise<void> {
-  const mode = pickWeighted<Mode>(rng, { startup: 20, random: 38, adjust: 16, settle: 12, burst: 8, incident: 6 });
+  const mode = pickWeighted<Mode>(rng, { startup: 16, random: 34, adjust: 18, settle: 14, burst: 8, incident: 10 });
   const host = startHost(opts, paths, index, rng.int(0, 600));
+  let work: Work | null = null;
   const cycle: Cycle = {
     host,
     api: null,
@@ -707,6 +779,9 @@ async function runCycle(opts: Options, paths: Paths, rng: SimRng, ctl: SimContro
       this.killed = true;
       host.child.kill('SIGKILL');
       stats.kills[reason] = (stats.kills[reason] ?? 0) + 1;
+      // The end of a cycle is a kill too, but one that waits for nothing: not "mid-request".
+      if (reason === 'end') return;
+      for (const kind of new Set(work?.inFlight.values() ?? [])) stats.killsMidRequest[kind] = (stats.killsMidRequest[kind] ?? 0) + 1;
     },
   };
   let unexpectedExit: number | null | undefined;
@@ -715,7 +790,7 @@ async function runCycle(opts: Options, paths: Paths, rng: SimRng, ctl: SimContro
   });
   const hostGone = host.exited.then(() => Promise.reject(new HostGone()));
   hostGone.catch(() => {});
-  const work = new Work(rng, ctl, stats, hostGone);
+  work = new Work(rng, ctl, stats, hostGone);
   let off: (() => void) | null = null;
   try {
     if (mode === 'startup') {
@@ -727,11 +802,17 @@ async function runCycle(opts: Options, paths: Paths, rng: SimRng, ctl: SimContro
     stats.hostStartMs.push(Date.now() - host.spawnedAt);
     const api = await HostClient.connect(port, token);
     cycle.api = api;
-    // Manager mode for what needs it; half the random cycles stay cashier (their manager actions are refused).
-    if (mode !== 'burst' && (mode !== 'random' || rng.next() < 0.5)) {
-      await signIn(api);
-      work.manager = true;
+    // A restart signed everyone out. Now and then the screen first tries a manager action as the
+    // cashier (it must be refused); then the manager signs back in, as they would at the till.
+    if (rng.next() < 0.1) {
+      const refused = await api.call('batch.settle').then(
+        () => null,
+        (e: unknown) => (e instanceof ApiCallError ? e.code : Promise.reject(e)),
+      );
+      if (refused !== 'auth.required') throw new Error(`a signed-out screen's batch.settle was not refused with auth.required (${refused})`);
+      stats.cashierRefused++;
     }
+    await work.signIn(api, index % 2 === 0 ? 'owner' : 'manager');
     if (mode === 'random') {
       const at = rng.int(0, 400);
       setTimeout(() => cycle.kill('random'), at);
@@ -739,8 +820,12 @@ async function runCycle(opts: Options, paths: Paths, rng: SimRng, ctl: SimContro
     } else if (mode === 'adjust' || mode === 'settle' || mode === 'incident') {
       const want = mode === 'settle' ? ['SE'] : ['VD', 'RF'];
       const jitter = rng.int(0, 6);
+      // Now and then the first void/refund is let through, so that they also complete (receipts,
+      // events, the next one) and are not all cut in the middle.
+      let spare = mode !== 'settle' && rng.next() < 0.35 ? 1 : 0;
       off = await ctl.subscribe((event) => {
         if (event.event === 'request' && event.replay === false && want.includes(String(event.type))) {
+          if (spare-- > 0) return;
           if (jitter === 0) cycle.kill(`mid-${mode}`);
           else setTimeout(() => cycle.kill(`mid-${mode}`), jitter);
         }
@@ -798,15 +883,20 @@ async function settleDown(opts: Options, paths: Paths, ctl: SimControlClient, lo
     const db = new Database(dbFile, { readonly: true, fileMustExist: true });
     const open = db.prepare("SELECT count(*) FROM host_requests WHERE type <> 'QT' AND state IN ('pending','unknown')").pluck().get() as number;
     const sent = db.prepare("SELECT count(*) FROM adjustments WHERE state IN ('sent','unknown')").pluck().get() as number;
+    // A settlement the terminal made whose answer a kill cut off is recorded by the start itself
+    // (QT, then the settlement), without any screen asking for the batch status.
+    const unrecorded = db
+      .prepare("SELECT count(*) FROM host_requests r WHERE r.type = 'SE' AND r.state = 'answered' AND r.rc = '00' AND NOT EXISTS (SELECT 1 FROM settlements s WHERE s.request_id = r.id)")
+      .pluck()
+      .get() as number;
     db.close();
-    if (open === 0 && sent === 0) break;
+    if (open === 0 && sent === 0 && unrecorded === 0) break;
     if (Date.now() > deadline) {
-      log(`still unresolved after 60 s: ${open} request(s), ${sent} adjustment(s)`);
+      log(`still unresolved after 60 s: ${open} request(s), ${sent} adjustment(s), ${unrecorded} settlement(s) not recorded`);
       break;
     }
     await sleep(100);
   }
-  await api.call('batch.status'); // records a settlement recovered by QT
   await ctl.idle(30_000);
   api.close();
   host.child.kill('SIGTERM');
@@ -822,7 +912,7 @@ export async function main(argv: string[]): Promise<number> {
   const log = (m: string) => process.stderr.write(`crash: ${m}\n`);
   log(`seed ${opts.seed}, ${opts.kills} kills, work folder ${work}`);
   const rng = createRng(opts.seed);
-  const stats: Stats = { ops: {}, errors: {}, kills: {}, hostStartMs: [], cycleMs: {} };
+  const stats: Stats = { ops: {}, errors: {}, kills: {}, manager: {}, killsMidRequest: {}, cashierRefused: 0, hostStartMs: [], cycleMs: {} };
   const daemon = await startDaemon(opts, paths);
   const ctl = await SimControlClient.connect(daemon.control);
   let kills = 0;
@@ -841,7 +931,15 @@ export async function main(argv: string[]): Promise<number> {
     log(`kills by moment: ${JSON.stringify(stats.kills)}`);
     log(`cycle wall time by mode (cycles, mean ms): ${JSON.stringify(Object.fromEntries(Object.entries(stats.cycleMs).map(([k, [n, ms]]) => [k, [n, Math.round(ms / n)]])))}`);
     log(`operations: ${JSON.stringify(stats.ops)}`);
-    log(`refused operations (expected, by code): ${JSON.stringify(stats.errors)}`);
+    log(`refused operations (expected, by code): ${JSON.stringify(stats.errors)}; signed-out screens refused: ${stats.cashierRefused}`);
+    const tallies = Object.entries(stats.manager).sort(([a], [b]) => a.localeCompare(b));
+    log(`manager operations attempted/answered/refused/cut by a kill: ${tallies.map(([k, t]) => `${k} ${t.attempted}/${t.answered}/${t.refused}/${t.cut}`).join(', ')}`);
+    const midRequest = Object.values(stats.killsMidRequest).reduce((a, n) => a + n, 0);
+    log(`kills mid-request (a manager call in flight): ${midRequest} of ${kills}: ${JSON.stringify(stats.killsMidRequest)}`);
+    const executedOk = (type: string) => sim.executed.filter((e) => e.type === type && e.rc === '00').length;
+    log(
+      `terminal executed (approved): VD ${executedOk('VD')}, RF ${executedOk('RF')}, SE ${executedOk('SE')}, QT ${sim.executed.filter((e) => e.type === 'QT').length}; ledger: ${verdict.summary.voids} voids, ${verdict.summary.refunds} refunds, ${verdict.summary.settlements} settlements`,
+    );
     log(`ledger: ${JSON.stringify(verdict.summary)}; terminal: ${sim.charges.length} charges, ${sim.executed.length} requests executed, ${sim.connections} host connections`);
     log(`host start to serving: p50 ${p(0.5)} ms, p95 ${p(0.95)} ms; wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
     for (const problem of verdict.problems.slice(0, 50)) log(`PROBLEM: ${problem}`);

@@ -1,15 +1,5 @@
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.js';
-import { openManageMenu, openManaged, setUpShop, simulateCharge } from './helpers.js';
-
-/** axe-core over the whole page: the serious and critical violations, one line each (rule, where). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1).join(' ') ?? v.help}`));
-}
+import { openManageMenu, openManaged, seriousViolations, setUpShop, simulateCharge } from './helpers.js';
 
 for (const locale of ['en', 'zh-CN'] as const) {
   test(`axe finds no serious or critical problem on any screen (${locale})`, async ({ app }) => {

@@ -1,3 +1,4 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -7,15 +8,49 @@ import { expect } from './fixtures.js';
 export const OWNER = { name: 'Lin Wei', pin: '482915' };
 export const MANAGER = { name: 'Zhang Min', pin: '735102' };
 
-/** First run: the owner sets up the shop with the first manager and is signed in (owner ≥ manager). */
-export async function setUpShop(page: Page) {
+/** First run: the wizard's first step creates the owner and the first manager (the owner is then signed in). */
+export async function createOwnerAndManager(page: Page) {
+  await page.getByTestId('nav-counter').click(); // the wizard lives on the counter
+  await expect(page.getByTestId('setup-panel')).toHaveAttribute('data-step', 'accounts');
   await page.getByTestId('setup-owner-name').fill(OWNER.name);
   await page.getByTestId('setup-owner-pin').fill(OWNER.pin);
   await page.getByTestId('setup-manager-name').fill(MANAGER.name);
   await page.getByTestId('setup-manager-pin').fill(MANAGER.pin);
   await page.getByTestId('setup-submit').click();
   await expect(page.getByTestId('manager-badge')).toContainText(OWNER.name);
+  await expect(page.getByTestId('setup-panel')).toHaveAttribute('data-step', 'shop');
+}
+
+/**
+ * First run, the short way: the owner and the first manager, then "Later" folds the rest of the
+ * wizard away (it comes back at the next start until finished; first-run.spec walks all of it).
+ */
+export async function setUpShop(page: Page) {
+  await createOwnerAndManager(page);
+  await page.getByTestId('setup-later').click();
   await expect(page.getByTestId('setup-panel')).toBeHidden();
+}
+
+/** Signs out whoever is signed in and signs `person` in with the top bar's manager button. */
+export async function switchManager(page: Page, person: { name: string; pin: string }) {
+  if (await page.getByTestId('signout-button').isVisible()) {
+    await page.getByTestId('signout-button').click();
+    await expect(page.getByTestId('manager-badge')).toBeHidden();
+  }
+  await page.getByTestId('manager-button').click();
+  await expect(page.getByTestId('signin-dialog')).toBeVisible();
+  await page.getByTestId('signin-user').selectOption({ label: person.name });
+  await page.getByTestId('signin-pin').fill(person.pin);
+  await page.getByTestId('signin-submit').click();
+  await expect(page.getByTestId('manager-badge')).toContainText(person.name);
+}
+
+/** axe-core over the whole page: the serious and critical violations, one line each (rule, where). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1).join(' ') ?? v.help}`));
 }
 
 /** The simulated terminal takes a card (through the sim panel): amount in major units, optionally a given masked card. */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 import { test, expect } from './fixtures.js';
-import { OWNER, openManaged, setUpShop, simulateCharge } from './helpers.js';
+import { MANAGER, openManaged, setUpShop, simulateCharge, switchManager } from './helpers.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -103,7 +103,16 @@ test('a flagged charge becomes an incident walked through every step to closed, 
     await page.getByTestId('step-note').fill('void the 10× slip, then charge 128.00');
   });
   await takeStep(page, 'submit_for_review', 'manager_review');
+  // Four-eyes: the owner proposed it, so the owner may not approve it; the manager does.
+  await page.getByTestId('step-button-approve').click();
+  await page.getByTestId('step-submit').click();
+  await expect(page.getByTestId('incident-error')).toHaveAttribute('data-code', 'incident.same_approver');
+  await expect(page.getByTestId('incident-error')).toContainText('another manager or the owner must review it');
+  await expect(detail).toHaveAttribute('data-status', 'manager_review');
+  await switchManager(page, MANAGER);
+  await openIncident(page);
   await takeStep(page, 'approve', 'approved', () => page.getByTestId('step-note').fill('ok'));
+  await expect(page.locator('[data-testid="timeline-entry"][data-action="approve"]')).toContainText(`manager:${MANAGER.name}`);
 
   // Evidence: a photo of the till slip, copied into the data folder with its SHA-256.
   const photo = path.join(mkdtempSync(path.join(os.tmpdir(), 'cs-evidence-')), 'till-slip.jpg');
@@ -155,7 +164,7 @@ test('a flagged charge becomes an incident walked through every step to closed, 
     'notify_customer',
     'close',
   ]);
-  await expect(timeline(page).last()).toContainText(`owner:${OWNER.name}`);
+  await expect(timeline(page).last()).toContainText(`manager:${MANAGER.name}`);
   await expect(page.getByTestId('step-button-reopen')).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
   await shot(page, testInfo, 'incident-closed-en.png');
@@ -192,6 +201,10 @@ test('customer unreachable: the amount owed is held in suspense, shown until it 
   await expect(page.getByTestId('money-at-risk')).toHaveAttribute('data-minor', '0');
   await expect(page.getByTestId('suspense-row')).toHaveCount(1);
   await expect(page.getByTestId('incidents-chart').locator('rect[data-cause="operator_error"]')).toHaveCount(1);
+  // Four-eyes: the owner and the manager can approve, so the owner is offered no self-approval.
+  await expect(page.getByTestId('approval-policy')).toHaveAttribute('data-approvers', '2');
+  await expect(page.getByTestId('approval-policy')).toContainText('2 people can approve');
+  await expect(page.getByTestId('approval-self-toggle')).toHaveCount(0);
   await shot(page, testInfo, 'dashboard-suspense-en.png');
 
   // The customer came back: paid out in cash, from the dashboard's list.
@@ -210,6 +223,7 @@ test('customer unreachable: the amount owed is held in suspense, shown until it 
   await expect(page.getByTestId('money-returned')).toHaveAttribute('data-minor', '5000');
   await page.getByTestId('locale-switch').selectOption('zh-CN');
   await expect(page.getByTestId('money-returned')).toContainText('已退还');
+  await expect(page.getByTestId('approval-policy')).toContainText('本店有 2 人可以审批');
   await shot(page, testInfo, 'dashboard-zh-CN.png');
   await page.getByTestId('locale-switch').selectOption('en');
 });
@@ -227,6 +241,9 @@ test('rejected with a reason, then reopened (audited on the timeline)', async ({
     await page.getByTestId('step-note').fill('customer says the price was wrong');
   });
   await takeStep(page, 'submit_for_review', 'manager_review');
+  // The review is by someone other than the proposer (the owner): the manager.
+  await switchManager(page, MANAGER);
+  await openIncident(page);
   // A reason is required.
   await page.getByTestId('step-button-reject').click();
   await page.getByTestId('step-submit').click();
@@ -240,7 +257,7 @@ test('rejected with a reason, then reopened (audited on the timeline)', async ({
   await takeStep(page, 'reopen', 'open', () => page.getByTestId('step-reason').fill('the customer brought a photo of the shelf label'));
   await expect(page.getByTestId('incident-detail')).toContainText('Reopened 1 time(s)');
   await expect(page.locator('[data-testid="timeline-entry"][data-action="reopen"]')).toContainText('the customer brought a photo of the shelf label');
-  await expect(page.locator('[data-testid="timeline-entry"][data-action="reject"]')).toContainText(`owner:${OWNER.name}`);
+  await expect(page.locator('[data-testid="timeline-entry"][data-action="reject"]')).toContainText(`manager:${MANAGER.name}`);
   // The list's status filter finds it again among the open ones, not among the rejected.
   await page.getByTestId('filter-status').selectOption('rejected');
   await expect(page.getByTestId('incident-empty')).toBeVisible();

@@ -51,10 +51,21 @@ export const PASSIVE_COMMANDS: ReadonlySet<string> = new Set([
   'auth.status',
   'status.get',
   'charges.queue',
+  'charges.pendingIds',
   'charges.today',
   // The counter re-reads these after every pushed charge change (renderer/store/counter.ts).
   'batch.status',
   'settings.counter.get',
+  // The incident dashboard re-reads itself after every pushed incident change, its approval policy
+  // and the export panel's status on opening (renderer/store/incidents.ts): a dashboard left open
+  // on an office screen must not keep a manager signed in.
+  'incidents.dashboard',
+  'incidents.approvalPolicy',
+  'export.status',
+  // The setup wizard and Settings read these on opening, on reconnect and after a link change.
+  'setup.get',
+  'setup.terminals',
+  'backups.list',
 ]);
 
 // Only bounded here: which PIN rule a new PIN breaks is the core's answer (auth.weak_pin {rule}),

@@ -7,7 +7,10 @@ const ChargeId = z.number().int().positive();
 
 /** The counter: charges waiting for the cashier, the history, today's totals. */
 export const chargeCommands = {
-  'charges.queue': { input: NoInput, output: z.array(Charge) },
+  /** The oldest waiting charges (at most 500), or those after `afterId` (the next page). */
+  'charges.queue': { input: z.object({ afterId: z.number().int().nonnegative().optional() }).strict(), output: z.array(Charge) },
+  /** The ids of every waiting charge, oldest first: the counter's count and position in a long queue. */
+  'charges.pendingIds': { input: NoInput, output: z.array(ChargeId) },
   'charges.history': { input: HistoryFilter.strict(), output: z.array(Charge) },
   'charges.today': { input: NoInput, output: TodayTotals },
   'charges.confirm': {

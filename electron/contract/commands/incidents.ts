@@ -243,6 +243,14 @@ export const ExportFinished = z.object({
 });
 export type ExportFinished = z.infer<typeof ExportFinished>;
 
+export const ApprovalPolicy = z.object({
+  selfApprovalAllowed: z.boolean(),
+  approvers: z.number().int().nonnegative(),
+  /** Whether a person may now review their own proposal: the setting, and a single approver. */
+  selfApprovalApplies: z.boolean(),
+});
+export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>;
+
 export const incidentCommands = {
   'incidents.list': {
     input: IncidentListFilter,
@@ -297,6 +305,10 @@ export const incidentCommands = {
     output: IncidentDetail,
   },
   'incidents.dashboard': { input: z.object({ weeks: z.number().int().min(1).max(26).default(8) }).strict(), output: IncidentDashboard },
+  /** Four-eyes on resolutions: how many people can approve, and whether the owner allowed self-approval (single-manager shops only). */
+  'incidents.approvalPolicy': { input: NoInput, output: ApprovalPolicy },
+  /** Owner only; turning it on is refused while two or more people can approve (incident.self_approval_not_needed). */
+  'incidents.setSelfApproval': { input: z.object({ allowed: z.boolean() }).strict(), output: ApprovalPolicy },
   /** The native folder/file chooser of the desktop shell; `supported: false` in the browser host (type a path instead). */
   'files.choose': {
     input: z.object({ kind: z.enum(['folder', 'file']) }).strict(),

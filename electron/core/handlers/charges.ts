@@ -4,11 +4,15 @@ import type { chargeCommands } from '../../contract/commands/charges.js';
 import type { Charge } from '../../contract/schemas.js';
 import { rekeyFlags } from '../../domain/flags.js';
 import { flagChargeWithIncident } from '../../ledger/incidents.js';
+import { pendingAfter, pendingIds } from '../../ledger/pendingQueue.js';
 import { readCounterSettings } from '../counterSettings.js';
 import { actorName, localDate, type HandlerDeps } from './deps.js';
 
 /** What the charge handlers use (tests build them with a fake authorizer). */
 export type ChargeHandlerDeps = Pick<HandlerDeps, 'ledger' | 'hub' | 'auth' | 'clock' | 'log'>;
+
+/** A page of the queue after a given charge (the first page is the ledger's default, 500). */
+const QUEUE_PAGE = 500;
 
 /** Flags that come from comparing the charge with the till's total the cashier typed. */
 const REKEY_KINDS: ReadonlySet<string> = new Set(['rekey_mismatch', 'digit_slip']);
@@ -31,7 +35,8 @@ function requirePending(charge: Charge): void {
 export function chargeHandlers(deps: ChargeHandlerDeps): Pick<CommandHandlers, keyof typeof chargeCommands> {
   const { ledger, hub } = deps;
   return {
-    'charges.queue': () => ledger.pendingQueue(),
+    'charges.queue': ({ afterId }) => (afterId === undefined ? ledger.pendingQueue() : pendingAfter(ledger, afterId, QUEUE_PAGE)),
+    'charges.pendingIds': () => pendingIds(ledger),
     'charges.history': (filter) => ledger.history(filter),
     'charges.today': () => ledger.today(localDate(deps.clock())),
     'charges.confirm': ({ chargeId, rekeyedMinor }, ctx) => {

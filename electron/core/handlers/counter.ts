@@ -6,18 +6,21 @@ import {
   openBatch,
   recordSettlement,
   settlementBlockers,
+  settlementBlockersSummary,
   settlementInDoubt,
-  unrecordedSettlements,
 } from '../../ledger/settlements.js';
 import { readCounterSettings, updateCounterSettings } from '../counterSettings.js';
 import type { CommandHandlers } from '../dispatch.js';
 import { printSettlementReport } from '../settlementReceipt.js';
+import { recordRecoveredSettlements } from '../settlementRecovery.js';
 import { actorName, type HandlerDeps } from './deps.js';
 
 /** What the counter handlers use (tests build them with a fake authorizer). */
 export type CounterHandlerDeps = Pick<HandlerDeps, 'ledger' | 'hub' | 'auth' | 'log' | 'requests' | 'terminal'> &
   Partial<Pick<HandlerDeps, 'printing' | 'clock'>>;
 
+/** Blockers listed in `batch.status` (the screens re-read it while charges arrive; a flood leaves tens of thousands). */
+export const BATCH_BLOCKERS_LISTED = 200;
 /** Blocker traces named in a `batch.blocked` error (the full list comes from `batch.status`). */
 const MAX_NAMED_BLOCKERS = 20;
 
@@ -25,27 +28,13 @@ export function counterHandlers(deps: CounterHandlerDeps): Pick<CommandHandlers,
   const { ledger, hub, log } = deps;
   let settling = false;
 
-  /**
-   * Records every settlement the terminal approved that is not recorded yet: an SE whose answer
-   * was lost and later recovered by QT (after a reconnect or a restart) settles here.
-   */
-  function recordRecovered(): void {
-    for (const pending of unrecordedSettlements(ledger)) {
-      try {
-        const { report, created } = recordSettlement(ledger, pending.requestId, pending.actor);
-        if (created) {
-          log.info('batch.settled_recovered', { seq: pending.seq, batch: report.batch, matched: report.matched });
-          hub.emit({ name: 'batch.settled', payload: report });
-        }
-      } catch (error) {
-        log.error('batch.record_failed', { seq: pending.seq, message: (error as Error).message });
-      }
-    }
-  }
+  /** A settlement recovered by QT that start-up or a reconnect has not recorded yet settles here too. */
+  const recordRecovered = () => recordRecoveredSettlements({ ledger, hub, log });
 
   function status(): BatchStatus {
     recordRecovered();
     const open = openBatch(ledger);
+    const blocking = settlementBlockersSummary(ledger, BATCH_BLOCKERS_LISTED);
     return {
       batch: open.batch,
       terminalId: open.terminalId,
@@ -54,7 +43,8 @@ export function counterHandlers(deps: CounterHandlerDeps): Pick<CommandHandlers,
       confirmed: open.confirmed,
       pending: open.pending,
       flagged: open.flagged,
-      blockers: settlementBlockers(ledger),
+      blockers: blocking.blockers,
+      blockerCount: blocking.count,
       inDoubtSeq: settlementInDoubt(ledger),
       lastSettlement: lastSettlementReport(ledger),
     };
@@ -108,8 +98,9 @@ export function counterHandlers(deps: CounterHandlerDeps): Pick<CommandHandlers,
         }
         const request = ledger.getHostRequest(result.seq);
         if (!request) throw new ApiError('internal', `The settlement request ${result.seq} vanished from the ledger.`);
-        const { report } = recordSettlement(ledger, request.id, actor);
-        hub.emit({ name: 'batch.settled', payload: report });
+        const { report, created } = recordSettlement(ledger, request.id, actor);
+        // Not created: a reconnect's recovery recorded (and announced) it in the meantime.
+        if (created) hub.emit({ name: 'batch.settled', payload: report });
         log.info('batch.settled', { seq: result.seq, batch: report.batch, matched: report.matched });
         if (deps.printing) {
           await printSettlementReport(deps.printing, ledger, report, actor, (deps.clock ?? (() => new Date()))()).catch((error: unknown) =>

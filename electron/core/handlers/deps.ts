@@ -12,6 +12,7 @@ import type { PrintService } from '../printService.js';
 import type { IncidentService } from '../incidentService.js';
 import type { ExportService } from '../exportService.js';
 import type { FileDialogs } from '../fileDialogs.js';
+import type { SetupService } from '../setupService.js';
 import { actorName } from '../auth/authorizer.js';
 
 /** What every command handler may use. Handlers are grouped by area, one module each. */
@@ -33,6 +34,8 @@ export interface HandlerDeps {
   incidents: IncidentService;
   /** The incident export (one at a time, in the background). */
   exports: ExportService;
+  /** First-run setup: shop profile, terminal choice and test, backup folder. */
+  setup: SetupService;
   /** The desktop shell's native folder/file choosers; null in the browser host. */
   dialogs: FileDialogs | null;
   log: Logger;

@@ -10,6 +10,7 @@ import {
   setIncidentContact,
   updateIncidentFacts,
 } from '../../ledger/incidentCases.js';
+import { approvalPolicy, setSelfApproval } from '../../ledger/approvalPolicy.js';
 import type { CallContext } from '../types.js';
 import type { CommandHandlers } from '../dispatch.js';
 import type { Operator } from '../auth/authorizer.js';
@@ -53,6 +54,8 @@ export function incidentHandlers(deps: IncidentHandlerDeps): Pick<CommandHandler
     },
     'incidents.linkCharge': ({ id, chargeId, role }, ctx) => changed(linkIncidentCharge(ledger, id, chargeId, role, manager(ctx)), ctx),
     'incidents.dashboard': ({ weeks }) => incidentDashboard(ledger, weeks, deps.clock()),
+    'incidents.approvalPolicy': () => approvalPolicy(ledger),
+    'incidents.setSelfApproval': ({ allowed }, ctx) => setSelfApproval(ledger, allowed, actorName(deps.auth.requireRole(ctx, 'owner'))),
     'files.choose': async ({ kind }, ctx) => {
       deps.auth.requireRole(ctx, 'manager');
       if (!deps.dialogs) return { supported: false, path: null };

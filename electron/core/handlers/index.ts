@@ -6,6 +6,7 @@ import { counterHandlers } from './counter.js';
 import type { HandlerDeps } from './deps.js';
 import { incidentHandlers } from './incidents.js';
 import { printingHandlers } from './printing.js';
+import { setupHandlers } from './setup.js';
 import { simHandlers } from './sim.js';
 import { systemHandlers } from './system.js';
 
@@ -20,6 +21,7 @@ export function createHandlers(deps: HandlerDeps): CommandHandlers {
     ...printingHandlers(deps),
     ...adjustmentHandlers(deps),
     ...incidentHandlers(deps),
+    ...setupHandlers(deps),
   };
 }
 

@@ -42,8 +42,9 @@ export function simHandlers(deps: HandlerDeps): Pick<CommandHandlers, keyof type
       return counts;
     },
     'sim.setEnabled': async ({ enabled }, ctx) => {
+      // Switching the simulator on disconnects a real terminal: a manager's decision, not a cashier's.
+      const actor = actorName(deps.auth.requireRole(ctx, 'manager'));
       await terminal.start(enabled ? 'simulator' : 'node-hid');
-      const actor = actorName(deps.auth.operatorFor(ctx));
       ledger.appendAudit(actor, enabled ? 'terminal.simulator_on' : 'terminal.simulator_off', 'terminal', 'link', {});
       const status = appStatus(deps, actor);
       hub.emit({ name: 'status.changed', payload: status });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { startCore } from '../../core/startCore.js';
+import { scrubCardData } from '../../../native/link/panGuard.js';
 import { createRng } from '../../../native/sim/rng.js';
 import type { Logger } from '../../core/logger.js';
 import { flagInt, flagString, parseArgs, UsageError } from '../args.js';
@@ -40,7 +41,7 @@ const quietLog: Logger = {
   info() {},
   warn() {},
   error(event, data) {
-    process.stderr.write(`${event} ${JSON.stringify(data ?? {})}\n`);
+    process.stderr.write(`${scrubCardData(`${event} ${JSON.stringify(data ?? {})}`)}\n`);
   },
 };
 

@@ -21,31 +21,128 @@ function readHostInfo(dataDir: string): HostInfo {
   }
 }
 
-/** One call over the running host's API WebSocket, authenticated like its own page. */
-async function call(info: HostInfo, method: string, params: unknown): Promise<unknown> {
+/** A connection to the running host's API WebSocket, authenticated like its own page. */
+interface HostConnection {
+  call(method: string, params: unknown): Promise<unknown>;
+  close(): void;
+}
+
+function connect(info: HostInfo): Promise<HostConnection> {
   const origin = `http://127.0.0.1:${info.port}`;
   const ws = new WebSocket(`ws://127.0.0.1:${info.port}/api`, {
     headers: { Origin: origin, Cookie: `countersign_session=${info.token}` },
   });
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const failAll = (error: Error) => {
+    for (const w of waiting.values()) w.reject(error);
+    waiting.clear();
+  };
+  ws.on('message', (raw) => {
+    const message = JSON.parse(raw.toString()) as { id?: number; result?: unknown; error?: { message: string } };
+    const w = typeof message.id === 'number' ? waiting.get(message.id) : undefined;
+    if (!w) return;
+    waiting.delete(message.id!);
+    if (message.error) w.reject(new Error(message.error.message));
+    else w.resolve(message.result);
+  });
+  ws.on('close', () => failAll(new Error('the running Countersign closed the connection')));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error('the running Countersign did not answer in 10 s'));
-    }, 10_000);
-    ws.on('open', () => ws.send(JSON.stringify({ id: 1, method, params })));
-    ws.on('message', (raw) => {
-      const message = JSON.parse(raw.toString()) as { id?: number; result?: unknown; error?: { message: string } };
-      if (message.id !== 1) return;
-      clearTimeout(timer);
-      ws.close();
-      if (message.error) reject(new Error(message.error.message));
-      else resolve(message.result);
-    });
-    ws.on('error', (error) => {
-      clearTimeout(timer);
+    ws.once('error', (error) => {
+      failAll(new Error(`cannot reach the running Countersign: ${error.message}`));
       reject(new Error(`cannot reach the running Countersign: ${error.message}`));
     });
+    ws.once('open', () =>
+      resolve({
+        call(method, params) {
+          const id = nextId++;
+          return new Promise((res, rej) => {
+            const timer = setTimeout(() => {
+              waiting.delete(id);
+              rej(new Error('the running Countersign did not answer in 10 s'));
+            }, 10_000);
+            waiting.set(id, {
+              resolve: (v) => (clearTimeout(timer), res(v)),
+              reject: (e) => (clearTimeout(timer), rej(e)),
+            });
+            ws.send(JSON.stringify({ id, method, params }));
+          });
+        },
+        close: () => ws.close(),
+      }),
+    );
   });
+}
+
+/** One call over its own connection (nobody signed in on it: the cashier's rights). */
+async function call(info: HostInfo, method: string, params: unknown): Promise<unknown> {
+  const connection = await connect(info);
+  try {
+    return await connection.call(method, params);
+  } finally {
+    connection.close();
+  }
+}
+
+export const MANAGER_NAME_ENV = 'COUNTERSIGN_MANAGER';
+export const MANAGER_PIN_ENV = 'COUNTERSIGN_MANAGER_PIN';
+
+/** A line typed at the terminal; `hidden` echoes nothing (a PIN). */
+async function prompt(question: string, hidden: boolean): Promise<string> {
+  const input = process.stdin;
+  if (!input.isTTY) throw new UsageError(`${question.replace(/:\s*$/, '')} is needed: run it in a terminal, or set ${hidden ? MANAGER_PIN_ENV : MANAGER_NAME_ENV}`);
+  process.stderr.write(question);
+  if (!hidden) {
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({ input, output: process.stderr, terminal: false });
+    try {
+      return (await rl.question('')).trim();
+    } finally {
+      rl.close();
+    }
+  }
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    input.setRawMode(true);
+    input.resume();
+    const done = (error: Error | null) => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(typed);
+    };
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done(null);
+        if (ch === '\u0003') return done(new UsageError('cancelled'));
+        if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
+        else typed += ch;
+      }
+    };
+    input.on('data', onData);
+  });
+}
+
+/**
+ * Signs a manager in on `connection` (switching the simulator is a manager's action). The name comes
+ * from --user, COUNTERSIGN_MANAGER or a prompt; the PIN only from COUNTERSIGN_MANAGER_PIN or a hidden
+ * prompt — never from the command line, where the shell history and the process list would keep it.
+ */
+export async function signInManager(
+  connection: HostConnection,
+  from: { user?: string | undefined; env?: NodeJS.ProcessEnv; ask?: (question: string, hidden: boolean) => Promise<string> } = {},
+): Promise<void> {
+  const env = from.env ?? process.env;
+  const ask = from.ask ?? prompt;
+  const status = (await connection.call('auth.status', {})) as { needsSetup: boolean; users: { id: number; name: string; role: string }[] };
+  if (status.needsSetup) throw new UsageError('no manager account exists yet: set the shop up in the app first');
+  const name = (from.user || env[MANAGER_NAME_ENV] || (await ask('Manager name: ', false))).trim();
+  const user = status.users.find((u) => u.name === name && (u.role === 'manager' || u.role === 'owner'));
+  if (!user) throw new UsageError(`"${name}" is not a manager here (managers: ${status.users.filter((u) => u.role !== 'cashier').map((u) => u.name).join(', ')})`);
+  const pin = env[MANAGER_PIN_ENV] || (await ask(`PIN for ${user.name}: `, true));
+  await connection.call('auth.signIn', { userId: user.id, pin });
 }
 
 export const FAULT_KINDS = ['lose-next-response', 'corrupt-next-frame', 'drop-next-ack', 'delay-next-response'] as const;
@@ -84,7 +181,10 @@ export function faultFrom(
 /** `countersign sim …`: drive the simulated terminal of the running app. */
 export async function runSim(argv: string[]): Promise<number> {
   if (argv[0] === 'serve') return (await import('./simServe.js')).runSimServe(argv.slice(1));
-  const args = parseArgs(argv, { values: ['data', 'pan', 'entry'], booleans: [] });
+  if (argv.some((a) => a === '--pin' || a.startsWith('--pin='))) {
+    throw new UsageError(`a PIN is never taken on the command line (the shell history and the process list would keep it): type it at the prompt or set ${MANAGER_PIN_ENV}`);
+  }
+  const args = parseArgs(argv, { values: ['data', 'pan', 'entry', 'user'], booleans: [] });
   const [action, amount] = args.positionals;
   const info = readHostInfo(path.resolve(flagString(args, 'data') ?? defaultDataDir()));
   switch (action) {
@@ -94,10 +194,18 @@ export async function runSim(argv: string[]): Promise<number> {
       return 0;
     }
     case 'on':
-    case 'off':
-      await call(info, 'sim.setEnabled', { enabled: action === 'on' });
+    case 'off': {
+      const connection = await connect(info);
+      try {
+        await signInManager(connection, { user: flagString(args, 'user') });
+        await connection.call('sim.setEnabled', { enabled: action === 'on' });
+        await connection.call('auth.signOut', {});
+      } finally {
+        connection.close();
+      }
       process.stdout.write(`simulator ${action}\n`);
       return 0;
+    }
     case 'charge': {
       if (!amount) throw new UsageError('sim charge needs an amount, e.g. `countersign sim charge 128.00`');
       const parsed = parseMajorToMinor(amount);

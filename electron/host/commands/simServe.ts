@@ -4,6 +4,7 @@
  * `--backend socket:PATH` uses it as its terminal; killing that host leaves the terminal (its batch,
  * its undelivered charges, its at-most-once log) running for the next one. Stops on SIGINT/SIGTERM.
  */
+import { scrubCardData } from '../../../native/link/panGuard.js';
 import { startSimDaemon } from '../../../native/sim/daemon.js';
 import { flagInt, flagString, parseArgs, UsageError } from '../args.js';
 
@@ -23,7 +24,7 @@ export async function runSimServe(argv: string[]): Promise<number> {
       ...(seed !== undefined ? { seed } : {}),
       ...(statusMs !== undefined ? { statusIntervalMs: statusMs } : {}),
       log: (message) => {
-        if (!quiet) process.stderr.write(`sim: ${message}\n`);
+        if (!quiet) process.stderr.write(`sim: ${scrubCardData(message)}\n`);
       },
     });
   } catch (error) {

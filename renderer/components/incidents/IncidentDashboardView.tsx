@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store/context.js';
 import { useIncidents } from '../../store/incidentsContext.js';
+import { ApprovalPolicyPanel } from './ApprovalPolicyPanel.js';
 import { IncidentChart } from './IncidentChart.js';
 import { incidentErrorText, money, when } from './text.js';
 
@@ -99,6 +100,7 @@ export function IncidentDashboardView() {
           </li>
         ))}
       </ul>
+      <ApprovalPolicyPanel />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, commands } from '../../../electron/contract/api.js';
 import { createDispatcher, type CommandHandlers } from '../../../electron/core/dispatch.js';
+import { VISA_PAN, grouped } from '../../support/testPan.js';
 
 function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
   const fail = () => {
@@ -73,7 +74,7 @@ describe('the API boundary', () => {
 
   it('refuses an unmasked card number even from the simulator panel', async () => {
     const dispatch = createDispatcher(fakeHandlers({ 'sim.charge': (() => ({ trace: '000001' })) as never }), log);
-    await expect(dispatch('sim.charge', { panMasked: '4111 1111 1111 1111' }, ctx)).rejects.toMatchObject({ code: 'validation.failed' });
+    await expect(dispatch('sim.charge', { panMasked: grouped(VISA_PAN, ' ') }, ctx)).rejects.toMatchObject({ code: 'validation.failed' });
   });
 
   it('keeps domain error codes and hides internal errors behind "internal"', async () => {

@@ -4,18 +4,26 @@ import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { ApiError } from '../../../electron/contract/api.js';
+import { ApiError, type ApiEvent } from '../../../electron/contract/api.js';
 import { startBrowserHost, isLoopbackAddress, type BrowserHost } from '../../../electron/host/browserHost.js';
+import { EVENT_BURST } from '../../../electron/core/eventBatcher.js';
 import type { CoreApi } from '../../../electron/core/types.js';
 
 const calls: { name: unknown; input: unknown; transport: string }[] = [];
+const listeners = new Set<(event: ApiEvent) => void>();
+const emit = (event: ApiEvent) => listeners.forEach((l) => l(event));
+const pushed = (n: number): ApiEvent => ({ name: 'notice', payload: { level: 'info', code: `n${n}`, params: {} } });
 const core: CoreApi = {
   async dispatch(name, input, ctx) {
     calls.push({ name, input, transport: ctx.transport });
     if (name === 'boom') throw new ApiError('validation.failed', 'bad input');
+    if (name === 'emit') emit(pushed(-1));
     return { echoed: input };
   },
-  subscribe: () => () => {},
+  subscribe: (listener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
 };
 
 let host: BrowserHost;
@@ -101,6 +109,27 @@ describe('browser host', () => {
     expect(replies).toContainEqual({ id: 2, error: { code: 'validation.failed', message: 'bad input', params: {} } });
     expect(replies.filter((r) => (r as { error?: { code: string } }).error?.code === 'api.bad_message')).toHaveLength(2);
     expect(calls.every((c) => c.transport === 'ws')).toBe(true);
+  });
+
+  it('coalesces a burst of pushed events into few messages, in order, none lost; a command answer follows its events', async () => {
+    const ws = await openSocket({ Origin: `http://127.0.0.1:${host.port}`, Cookie: cookie() });
+    const messages: Array<{ event?: string; payload?: { code: string }; events?: Array<{ event: string; payload: { code: string } }>; id?: number }> = [];
+    ws.on('message', (raw) => messages.push(JSON.parse(raw.toString())));
+    await new Promise((r) => setTimeout(r, 100)); // quiet: the first event goes alone, at once
+    for (let i = 0; i < 1000; i++) emit(pushed(i));
+    ws.send(JSON.stringify({ id: 7, method: 'emit', params: {} }));
+    await new Promise((r) => setTimeout(r, 300));
+    ws.close();
+    const codes = messages.flatMap((m) => (m.events ? m.events.map((e) => e.payload.code) : m.event ? [m.payload!.code] : []));
+    expect(codes).toEqual([...Array.from({ length: 1000 }, (_, i) => `n${i}`), 'n-1']);
+    expect(messages[0]).toEqual({ event: 'notice', payload: { level: 'info', code: 'n0', params: {} } });
+    // The first few go at once, alone; the rest of the burst travels in one or two messages.
+    expect(messages.filter((m) => m.events || m.event).length).toBeLessThanOrEqual(EVENT_BURST + 2);
+    // The answer to `emit` comes after the event it caused.
+    const answer = messages.findIndex((m) => m.id === 7);
+    const last = messages.findIndex((m) => m.events?.some((e) => e.payload.code === 'n-1') || m.payload?.code === 'n-1');
+    expect(last).toBeGreaterThanOrEqual(0);
+    expect(answer).toBeGreaterThan(last);
   });
 
   it('knows loopback addresses', () => {

@@ -20,6 +20,7 @@ import { MIGRATIONS } from '../../../electron/ledger/migrations.js';
 import { localDateOf } from '../../../electron/domain/localDate.js';
 import { tempDir, tempLedgerFile, testClock } from '../ledger/helpers.js';
 import { CASHIER, MANAGER, TO_APPROVED, flagged, walk } from './helpers.js';
+import { UNIONPAY_UNMASKED } from '../../support/testPan.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SCHEMA = JSON.parse(readFileSync(path.resolve(here, '../../../electron/contract/export-schema.v1.json'), 'utf8')) as object;
@@ -161,7 +162,7 @@ describe('the export, read back', () => {
     broken.incidents[0].amounts.owedMinor = 1.5;
     expect(validate(broken)).toBe(false);
     const unmasked = structuredClone(doc);
-    unmasked.incidents[0].transactions[0].panMasked = '6228481234561234x';
+    unmasked.incidents[0].transactions[0].panMasked = `${UNIONPAY_UNMASKED}x`;
     expect(validate(unmasked)).toBe(false);
   });
 

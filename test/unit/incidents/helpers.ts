@@ -14,10 +14,13 @@ export function flagged(ledger: Ledger, amountMinor: number, intendedMinor: numb
   return flagChargeWithIncident(ledger, { chargeId: charge.id, intendedMinor, cause, note: 'flagged at the counter' }, CASHIER);
 }
 
-/** Applies steps in order (each its own transaction), by the manager. */
-export function walk(ledger: Ledger, id: number, steps: StepData[], actor = MANAGER) {
+/** A second manager: reviews (approves/rejects) what MANAGER proposed (four-eyes). */
+export const REVIEWER = 'owner:Wang Fang';
+
+/** Applies steps in order (each its own transaction), by the manager; the review by a second person. */
+export function walk(ledger: Ledger, id: number, steps: StepData[], actor = MANAGER, reviewer = REVIEWER) {
   let last = null;
-  for (const step of steps) last = applyIncidentStep(ledger, id, step, actor);
+  for (const step of steps) last = applyIncidentStep(ledger, id, step, step.action === 'approve' || step.action === 'reject' ? reviewer : actor);
   return last!;
 }
 

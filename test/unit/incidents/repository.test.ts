@@ -19,7 +19,7 @@ import { connectionForTests, openLedger, type Ledger } from '../../../electron/l
 import { settlementBlockers } from '../../../electron/ledger/settlements.js';
 import { localDateOf } from '../../../electron/domain/localDate.js';
 import { ledgerErrorOf, newCharge, tempLedgerFile, testClock } from '../ledger/helpers.js';
-import { CASHIER, MANAGER, TO_APPROVED, flagged, walk } from './helpers.js';
+import { CASHIER, MANAGER, REVIEWER, TO_APPROVED, flagged, walk } from './helpers.js';
 
 let ledger: Ledger;
 beforeEach(async () => {
@@ -94,7 +94,9 @@ describe('the workflow, step by step', () => {
       'incident.notify_customer',
       'incident.close',
     ]);
-    expect(rows.every((r) => r.actor === MANAGER && r.entity === 'incident' && r.entityId === String(incident.id))).toBe(true);
+    // Four-eyes: the proposal's review is by a second person; everything else by the manager.
+    expect(rows.map((r) => r.actor)).toEqual([MANAGER, MANAGER, MANAGER, MANAGER, REVIEWER, MANAGER, MANAGER, MANAGER]);
+    expect(rows.every((r) => r.entity === 'incident' && r.entityId === String(incident.id))).toBe(true);
     // The phone number is in the incident (erasable), never in the append-only audit log.
     expect(JSON.stringify(rows)).not.toContain('13812345678');
     expect(rows[1]!.data).toMatchObject({ contact: '王** · 138****5678' });

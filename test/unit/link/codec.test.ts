@@ -14,6 +14,7 @@ import {
   rawData,
   utf8,
 } from './fixtures.js';
+import { AMEX_PAN, MASTERCARD_PAN, VISA_PAN, grouped, testPan } from '../../support/testPan.js';
 
 const exampleEntries = Object.entries(EXAMPLE_FIELDS) as [string, string][];
 const dec = (d: Uint8Array | string, ctx?: Parameters<typeof decodeMessage>[1]) =>
@@ -97,21 +98,21 @@ describe('duplicate-field', () => {
 
 describe('pan-unmasked', () => {
   const cases: [string, Uint8Array][] = [
-    ['full PAN in PN', chWith(replaceField('PN', '4111111111111111'))],
+    ['full PAN in PN', chWith(replaceField('PN', VISA_PAN))],
     ['7 leading digits in PN', chWith(replaceField('PN', '4111111*****1111'))],
     ['a digit in the middle of PN', chWith(replaceField('PN', '411111***1**1111'))],
-    ['PN in a type where it is unknown', rawData('ST', '000001', [['SS', 'IDLE'], ['PN', '5555555555554444']])],
-    ['track 2 in CB', chWith([...exampleEntries.slice(0, -1), ['CB', ';4111111111111=']])],
-    ['track 1 in MN', chWith([...exampleEntries, ['MN', '%B4111111111111111^X']])],
-    ['track 2 in an unknown tag', chWith([...exampleEntries, ['ZZ', ';5555555555554444=2512']])],
-    ['Luhn PAN in CB', chWith([...exampleEntries.slice(0, -1), ['CB', 'x4111111111111111']])],
-    ['Luhn PAN in MN', chWith([...exampleEntries, ['MN', '卡号5555555555554444']])],
-    ['spaced PAN in MN', chWith([...exampleEntries, ['MN', 'card 5555 5555 5555 4444']])],
-    ['dashed PAN in CB', chWith([...exampleEntries.slice(0, -1), ['CB', '4111-1111-1111-1111']])],
-    ['Luhn PAN in an unknown tag', rawData('ST', '000001', [['SS', 'IDLE'], ['XX', '378282246310005']])],
-    ['16-digit PAN in AM (wrong length: not exempt)', chWith(replaceField('AM', '4111111111111111'))],
-    ['PAN in DT of the wrong length', chWith(replaceField('DT', '4111111111111111'))],
-    ['PAN in an RS field', rawData('RS', '000001', [['RQ', '000005'], ['RC', '00'], ['AC', '4111111111111111']])],
+    ['PN in a type where it is unknown', rawData('ST', '000001', [['SS', 'IDLE'], ['PN', MASTERCARD_PAN]])],
+    ['track 2 in CB', chWith([...exampleEntries.slice(0, -1), ['CB', `;${testPan('411111', 5, 13)}=`]])],
+    ['track 1 in MN', chWith([...exampleEntries, ['MN', `%B${VISA_PAN}^X`]])],
+    ['track 2 in an unknown tag', chWith([...exampleEntries, ['ZZ', `;${MASTERCARD_PAN}=2512`]])],
+    ['Luhn PAN in CB', chWith([...exampleEntries.slice(0, -1), ['CB', `x${VISA_PAN}`]])],
+    ['Luhn PAN in MN', chWith([...exampleEntries, ['MN', `卡号${MASTERCARD_PAN}`]])],
+    ['spaced PAN in MN', chWith([...exampleEntries, ['MN', `card ${grouped(MASTERCARD_PAN, ' ')}`]])],
+    ['dashed PAN in CB', chWith([...exampleEntries.slice(0, -1), ['CB', grouped(VISA_PAN, '-')]])],
+    ['Luhn PAN in an unknown tag', rawData('ST', '000001', [['SS', 'IDLE'], ['XX', AMEX_PAN]])],
+    ['16-digit PAN in AM (wrong length: not exempt)', chWith(replaceField('AM', VISA_PAN))],
+    ['PAN in DT of the wrong length', chWith(replaceField('DT', VISA_PAN))],
+    ['PAN in an RS field', rawData('RS', '000001', [['RQ', '000005'], ['RC', '00'], ['AC', VISA_PAN]])],
   ];
   it.each(cases)('%s', (_n, d) => {
     const r = dec(d);
@@ -162,10 +163,10 @@ describe('check order', () => {
     expect(codeOf('1ST000001SS004IDLESS004IDLEP')).toBe('format');
   });
   it('duplicate before pan-unmasked', () => {
-    expect(codeOf(chWith([...replaceField('PN', '4111111111111111'), ['CB', 'a'], ['CB', 'b']]))).toBe('duplicate-field');
+    expect(codeOf(chWith([...replaceField('PN', VISA_PAN), ['CB', 'a'], ['CB', 'b']]))).toBe('duplicate-field');
   });
   it('pan-unmasked before missing-field', () => {
-    expect(codeOf(chWith(replaceField('PN', '4111111111111111').filter(([t]) => t !== 'AM')))).toBe('pan-unmasked');
+    expect(codeOf(chWith(replaceField('PN', VISA_PAN).filter(([t]) => t !== 'AM')))).toBe('pan-unmasked');
   });
   it('missing-field before format', () => {
     expect(codeOf(chWith(replaceField('CU', 'ABC').filter(([t]) => t !== 'AM')))).toBe('missing-field');
@@ -327,7 +328,7 @@ describe('encodeMessage', () => {
     throws({ type: 'SE', seq: '1', fields: {} }, 'format');
     throws({ type: 'ST', seq: '000001', fields: { ss: 'IDLE' } }, 'format');
     throws({ type: 'ST', seq: '000001', fields: {} }, 'missing-field');
-    throws(ch('000001', { PN: '4111111111111111' }), 'pan-unmasked');
+    throws(ch('000001', { PN: VISA_PAN }), 'pan-unmasked');
     throws(ch('000001', { AM: '12800' }), 'format');
     throws(ch('000001', { MN: '\uD800x' }), 'format');
     throws(ch('000001', { MN: 'x'.repeat(41) }), 'format');
@@ -372,6 +373,6 @@ describe('round trip (property)', () => {
 
 describe('merchant ids that happen to pass Luhn', () => {
   it('are accepted: one all-digit MI in ten passes Luhn, and refusing it would stop the whole shop', () => {
-    expect(codeOf(chWith(replaceField('MI', '378282246310005')))).toBe('ok');
+    expect(codeOf(chWith(replaceField('MI', AMEX_PAN)))).toBe('ok');
   });
 });

@@ -15,6 +15,7 @@ import {
   terminalMessageArb,
   unhex,
 } from './fixtures.js';
+import { VISA_PAN } from '../../support/testPan.js';
 
 const frameOf = (m: LinkMessage) => encodeFrame(encodeMessage(m));
 function run(reports: Uint8Array[]): DecodeEvent[] {
@@ -76,7 +77,7 @@ describe('HostDecoder: event order and codes', () => {
       [rawData('ST', '000000', [['SS', 'IDLE']]), 'format'],
       [rawData('ST', '000001', [['SS', 'IDLE'], ['SS', 'BUSY']]), 'duplicate-field'],
       [rawData('ST', '000001', [['PP', 'OK']]), 'missing-field'],
-      [rawData('CH', '000001', Object.entries({ ...EXAMPLE_FIELDS, PN: '4111111111111111' })), 'pan-unmasked'],
+      [rawData('CH', '000001', Object.entries({ ...EXAMPLE_FIELDS, PN: VISA_PAN })), 'pan-unmasked'],
     ];
     for (const [data, code] of cases) {
       const evs = streamEvents(encodeFrame(data));

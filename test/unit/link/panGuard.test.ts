@@ -7,13 +7,14 @@ import {
   luhnValid,
   maskForLog,
 } from '../../../native/link/panGuard.js';
+import { AMEX_PAN, MASTERCARD_PAN, VISA_PAN, breakLuhn, grouped } from '../../support/testPan.js';
 
-const TEST_PANS = ['4111111111111111', '5555555555554444', '378282246310005'];
+const TEST_PANS = [VISA_PAN, MASTERCARD_PAN, AMEX_PAN];
 
 describe('luhn', () => {
   it.each(TEST_PANS)('test PAN %s passes Luhn', (p) => expect(luhnValid(p)).toBe(true));
   it('a changed digit fails', () => {
-    expect(luhnValid('4111111111111112')).toBe(false);
+    expect(luhnValid(breakLuhn(VISA_PAN))).toBe(false);
     expect(luhnValid('898310058120001')).toBe(false);
   });
 });
@@ -24,7 +25,7 @@ describe('checkMaskedPan (PN rule)', () => {
     (pn) => expect(checkMaskedPan(pn)).toBeNull(),
   );
   it.each([
-    ['full PAN', '4111111111111111'],
+    ['full PAN', VISA_PAN],
     ['11 digits visible', '4111111****11111'],
     ['19 long, 7 trailing digits', '622848******1234567'],
     ['digit in the middle', '622848***5**1234'],
@@ -42,11 +43,11 @@ describe('checkMaskedPan (PN rule)', () => {
 
 describe('track data and PAN-like runs', () => {
   it.each([
-    ['track 1', 'xx%B4111111111111111^DOE/JOHN^2512101'],
-    ['track 2', 'AB;4111111111111111=25121010000000'],
+    ['track 1', `xx%B${VISA_PAN}^DOE/JOHN^2512101`],
+    ['track 2', `AB;${VISA_PAN}=25121010000000`],
     ['track 2, 12 digits', ';123456789012='],
   ])('finds %s', (_n, t) => expect(findTrackData(t)).not.toBeNull());
-  it.each(['%B^', '%Bx1^', ';12345678901=', '; 4111111111111111=', 'plain text'])('no track data in %j', (t) =>
+  it.each(['%B^', '%Bx1^', ';12345678901=', `; ${VISA_PAN}=`, 'plain text'])('no track data in %j', (t) =>
     expect(findTrackData(t)).toBeNull(),
   );
   it('PAN-like runs', () => {
@@ -56,22 +57,22 @@ describe('track data and PAN-like runs', () => {
       expect(hasPanLikeRun(`A${p}`)).toBe(true);
       expect(hasPanLikeRun(`00${p}`)).toBe(true); // leading zeros do not hide a PAN
     }
-    expect(hasPanLikeRun('4111111111111112')).toBe(false); // not Luhn
-    expect(hasPanLikeRun('411111111111')).toBe(false); // 12 digits
-    expect(hasPanLikeRun('41111111111111110000')).toBe(false); // 20-digit run is not PAN-shaped
+    expect(hasPanLikeRun(breakLuhn(VISA_PAN))).toBe(false); // not Luhn
+    expect(hasPanLikeRun(VISA_PAN.slice(0, 12))).toBe(false); // 12 digits
+    expect(hasPanLikeRun(`${VISA_PAN}0000`)).toBe(false); // 20-digit run is not PAN-shaped
     // single spaces or dashes between digits continue the run: a spaced PAN is still a PAN
-    expect(hasPanLikeRun('4111 1111 1111 1111')).toBe(true);
-    expect(hasPanLikeRun('shop 4111-1111-1111-1111 x')).toBe(true);
-    expect(hasPanLikeRun('3782 822463 10005')).toBe(true);
-    expect(hasPanLikeRun('4111 1111 1111 1112')).toBe(false); // not Luhn
-    expect(hasPanLikeRun('4111  1111 1111 1111')).toBe(false); // two spaces end a run: 4 + 12 digits
+    expect(hasPanLikeRun(grouped(VISA_PAN, ' '))).toBe(true);
+    expect(hasPanLikeRun(`shop ${grouped(VISA_PAN, '-')} x`)).toBe(true);
+    expect(hasPanLikeRun(`${AMEX_PAN.slice(0, 4)} ${AMEX_PAN.slice(4, 10)} ${AMEX_PAN.slice(10)}`)).toBe(true);
+    expect(hasPanLikeRun(grouped(breakLuhn(VISA_PAN), ' '))).toBe(false); // not Luhn
+    expect(hasPanLikeRun(`${VISA_PAN.slice(0, 4)}  ${grouped(VISA_PAN.slice(4), ' ')}`)).toBe(false); // two spaces end a run: 4 + 12 digits
     expect(hasPanLikeRun('Tel 138 0013 8000')).toBe(false); // 11 digits
     // EMV AIDs whose zero-led digit run passes Luhn are not card numbers
     expect(hasPanLikeRun('A000000333010106')).toBe(false);
     expect(hasPanLikeRun('A0000000101030')).toBe(false);
   });
   it('guardMessage uses exemptions only for exempt fields', () => {
-    const text = 'DT20261123143005CB4111111111111111';
+    const text = `DT20261123143005CB${VISA_PAN}`;
     expect(guardMessage(text, [{ tag: 'DT', start: 2, end: 16, exempt: true }])).toBeNull();
     expect(guardMessage(text, [{ tag: 'CB', start: 18, end: 34, exempt: false }])).toMatch(/CB/);
   });
@@ -79,14 +80,14 @@ describe('track data and PAN-like runs', () => {
 
 describe('maskForLog', () => {
   it('masks any run of 12+ digits, keeping only the last 4', () => {
-    expect(maskForLog('pan 4111111111111111 end')).toBe('pan ************1111 end');
+    expect(maskForLog(`pan ${VISA_PAN} end`)).toBe(`pan ************${VISA_PAN.slice(-4)} end`);
     expect(maskForLog('123456789012')).toBe('********9012');
     expect(maskForLog('12345678901')).toBe('12345678901');
-    expect(maskForLog('4111 1111 1111 1111')).toBe('************1111');
-    expect(maskForLog('4111-1111-1111-1111')).toBe('************1111');
+    expect(maskForLog(grouped(VISA_PAN, ' '))).toBe(`************${VISA_PAN.slice(-4)}`);
+    expect(maskForLog(grouped(VISA_PAN, '-'))).toBe(`************${VISA_PAN.slice(-4)}`);
   });
   it('removes track data entirely', () => {
-    const out = maskForLog('a %B4111111111111111^DOE/JOHN^2512101123? b ;4111111111111111=2512101? c');
+    const out = maskForLog(`a %B${VISA_PAN}^DOE/JOHN^2512101123? b ;${VISA_PAN}=2512101? c`);
     expect(out).not.toMatch(/4111/);
     expect(out).not.toMatch(/DOE/);
     expect(out).toContain('a ');

@@ -3,6 +3,7 @@ import type { RequestOutcome } from '../../../native/session/types.js';
 import type { LinkMessage } from '../../../native/link/types.js';
 import { UART_CONFIG_115200_8N1, UART_ENABLE } from '../../../native/transport/discovery.js';
 import { RESPONSE_TIMEOUT_MS, sleep, startHarness, waitFor, type Harness } from './harness.js';
+import { VISA_PAN } from '../../support/testPan.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -404,12 +405,12 @@ describe('session + simulator over the memory HID pair', () => {
     await h.sim.sendRawData(enc.encode('1CH000900AM012000000000100'));
     // a full (test) PAN
     await h.sim.sendRawData(
-      enc.encode('1CH000901AM012000000000100CU003156TR006000001BT006000001RF012000000000001AC006ABC123PN0164111111111111111EM001CDT01420261123143005TI00810293847MI015898310058120001RC00200'),
+      enc.encode(`1CH000901AM012000000000100CU003156TR006000001BT006000001RF012000000000001AC006ABC123PN016${VISA_PAN}EM001CDT01420261123143005TI00810293847MI015898310058120001RC00200`),
     );
     await h.sim.whenIdle();
     expect(h.linkErrors.map((e) => e.code)).toEqual(['missing-field', 'pan-unmasked']);
     expect(h.ledger.deliveries).toHaveLength(0);
-    for (const line of h.logs) expect(line).not.toContain('4111111111111111');
+    for (const line of h.logs) expect(line).not.toContain(VISA_PAN);
     expect(h.logs.some((l) => /missing-field.*frame: 1CH000900/.test(l))).toBe(true);
   });
 

@@ -9,6 +9,7 @@ import { SimulatedTerminal, isMaskedPan, parseScript, runScript } from '../../..
 import { openTerminal } from '../../../native/transport/discovery.js';
 import type { HidConnection } from '../../../native/transport/types.js';
 import { FIXED_TIME, sleep, waitFor } from './harness.js';
+import { UNIONPAY_UNMASKED, VISA_PAN } from '../../support/testPan.js';
 
 const sims: SimulatedTerminal[] = [];
 afterEach(() => {
@@ -57,13 +58,13 @@ describe('simulated terminal', () => {
 
   it('refuses anything but a masked PAN and invalid amounts; never builds a CH with a full PAN', () => {
     const sim = newSim();
-    expect(() => sim.createCharge({ amountMinor: 100, pan: '4111111111111111' })).toThrow(/masked/);
+    expect(() => sim.createCharge({ amountMinor: 100, pan: VISA_PAN })).toThrow(/masked/);
     expect(() => sim.createCharge({ amountMinor: 100, pan: '411111**11111111' })).toThrow(/masked/);
     expect(() => sim.createCharge({ amountMinor: 0 })).toThrow(RangeError);
     expect(() => sim.createCharge({ amountMinor: 1.5 })).toThrow(RangeError);
     expect(isMaskedPan('622848******1234')).toBe(true);
     expect(isMaskedPan('378282*****0005')).toBe(true);
-    expect(isMaskedPan('6228481234561234')).toBe(false);
+    expect(isMaskedPan(UNIONPAY_UNMASKED)).toBe(false);
     expect(sim.charges).toHaveLength(0);
     const c = sim.createCharge({ amountMinor: 100 });
     expect(c.fields.PN).toMatch(/^622848\*{6}[0-9]{4}$/);

@@ -5,6 +5,7 @@ import { displayWidth, formatReceiptAmount, placeLine, wrapText } from '../../..
 import { layoutReceipt, layoutTestPage } from '../../../electron/domain/receiptLayout.js';
 import { describeChars, encodeGb18030, isNativeChar, nonNativeChars } from '../../../electron/printing/gb18030.js';
 import { REFUND_BODY, VOID_BODY, VOID_BODY_EN, receipt } from './fixtures.js';
+import { UNIONPAY_UNMASKED } from '../../support/testPan.js';
 
 const text = (locale: ReceiptLocale, widthChars: number, body = VOID_BODY, copy: 'customer' | 'merchant' = 'merchant') =>
   layoutReceipt(receipt(body, copy), { locale, widthChars })
@@ -166,7 +167,7 @@ describe('layoutReceipt', () => {
 
 describe('ReceiptBody (what the void/refund flow hands over)', () => {
   it('refuses an unmasked card number, a VOID without manager or reason, control characters', () => {
-    expect(ReceiptBody.safeParse({ ...VOID_BODY, card: { panMasked: '6228481234561234', brand: null, entryMode: 'C' } }).success).toBe(false);
+    expect(ReceiptBody.safeParse({ ...VOID_BODY, card: { panMasked: UNIONPAY_UNMASKED, brand: null, entryMode: 'C' } }).success).toBe(false);
     expect(ReceiptBody.safeParse({ ...VOID_BODY, card: { panMasked: '6228481234******', brand: null, entryMode: 'C' } }).success).toBe(false);
     expect(ReceiptBody.safeParse({ ...VOID_BODY, manager: null }).success).toBe(false);
     expect(ReceiptBody.safeParse({ ...VOID_BODY, reason: null }).success).toBe(false);

@@ -73,6 +73,25 @@ describe('preload client', () => {
     await expect(api.invoke('charges.confirm', { chargeId: 9 })).rejects.toMatchObject({ code: 'charge.not_found', message: 'no charge 9' });
   });
 
+  it('applies a batch the core coalesced (an array) in order, skipping only invalid events', () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { b, push } = bridge(vi.fn());
+    const client = createPreloadClient(b);
+    const seen: number[] = [];
+    client.subscribe((e) => {
+      if (e.name === 'charge.changed') seen.push(e.payload.id);
+    });
+    push([
+      { name: 'charge.changed', payload: charge({ id: 1 }) },
+      { name: 'charge.changed', payload: { id: 'bad' } },
+      { name: 'charge.changed', payload: charge({ id: 2 }) },
+      { name: 'charge.changed', payload: charge({ id: 3 }) },
+    ]);
+    push({ name: 'charge.changed', payload: charge({ id: 4 }) });
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(console.warn).toHaveBeenCalledTimes(1);
+  });
+
   it('subscribes once, validates events, and unsubscribes on close', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const { b, push, listeners } = bridge(async () => null);

@@ -178,6 +178,28 @@ describe('ws client', () => {
     expect(warn).toHaveBeenCalledTimes(3);
   });
 
+  it('delivers a coalesced batch of events in order, in one task, skipping only invalid ones', async () => {
+    const { core, client } = await setup();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const received: number[] = [];
+    const tasks = new Set<number>();
+    let task = 0;
+    const ticker = setInterval(() => task++, 0);
+    client.subscribe((e) => {
+      if (e.name === 'charge.changed') received.push(e.payload.id);
+      tasks.add(task);
+    });
+    await opened(client);
+    const events = Array.from({ length: 300 }, (_, i) => ({ event: 'charge.changed', payload: charge({ id: i + 1 }) }));
+    events.splice(150, 0, { event: 'charge.changed', payload: { id: 'not a charge' } as never });
+    core.broadcast({ events });
+    await vi.waitFor(() => expect(received).toHaveLength(300));
+    clearInterval(ticker);
+    expect(received).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(tasks.size).toBe(1);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
   it('on a drop: rejects in-flight calls, fails new ones fast, reconnects with back-off', async () => {
     const { core, client, states } = await setup();
     await opened(client);
