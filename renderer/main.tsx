@@ -26,6 +26,8 @@ import { createSettingsStore } from './store/settings.js';
 import { SettingsProvider } from './store/settingsContext.js';
 import { createSetupStore } from './store/setup.js';
 import { SetupProvider } from './store/setupContext.js';
+import { createDataDirStore } from './store/dataDir.js';
+import { DataDirProvider } from './store/dataDirContext.js';
 import { applyStoredComfort } from './settings/comfort.js';
 
 const locale = detectLocale();
@@ -63,6 +65,8 @@ incidents.getState().start();
 const settings = createSettingsStore({ api });
 const setup = createSetupStore({ api });
 setup.getState().start();
+const dataDir = createDataDirStore({ api });
+dataDir.getState().start();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');
@@ -77,7 +81,9 @@ createRoot(root).render(
                 <IncidentsProvider store={incidents}>
                   <SettingsProvider store={settings}>
                     <SetupProvider store={setup}>
-                      <App />
+                      <DataDirProvider store={dataDir}>
+                        <App />
+                      </DataDirProvider>
                     </SetupProvider>
                   </SettingsProvider>
                 </IncidentsProvider>

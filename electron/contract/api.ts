@@ -8,6 +8,7 @@ import { incidentCommands, incidentEvents } from './commands/incidents.js';
 import { AuthChanged, authCommands } from './commands/auth.js';
 import { counterCommands } from './commands/counter.js';
 import { setupCommands } from './commands/setup.js';
+import { dataDirCommands, dataDirEvents } from './commands/dataDir.js';
 import { PrintJob, printingCommands } from './commands/printing.js';
 import { CounterSettings, SettlementReport } from './counterSchemas.js';
 
@@ -26,6 +27,7 @@ export const commands = {
   ...adjustmentCommands,
   ...incidentCommands,
   ...setupCommands,
+  ...dataDirCommands,
 } as const;
 
 export const events = {
@@ -42,6 +44,7 @@ export const events = {
   'printJob.changed': PrintJob,
   ...adjustmentEvents,
   ...incidentEvents,
+  ...dataDirEvents,
   'notice': z.object({ level: z.enum(['info', 'warning', 'error']), code: z.string(), params: z.record(z.string(), z.string()) }),
 } as const;
 

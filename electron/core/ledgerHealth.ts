@@ -42,16 +42,16 @@ export interface LedgerRecovery {
  */
 export async function openLedgerRecovering(
   file: string,
-  options: OpenLedgerOptions & { log: Logger },
+  options: OpenLedgerOptions & { log: Logger; backupDirs?: readonly string[] },
 ): Promise<{ ledger: Ledger; recovery: LedgerRecovery | null }> {
-  const { log, ...open } = options;
+  const { log, backupDirs, ...open } = options;
   try {
     return { ledger: await openLedger(file, open), recovery: null };
   } catch (error) {
     if (!(error instanceof LedgerError) || error.code !== 'db.corrupt') throw error;
     const now = (open.clock ?? (() => new Date()))();
     log.error('ledger.corrupt', { check: error.params.check ?? '', message: error.message });
-    const result = restoreBackup(file, { suffix: `.corrupt-${backupTimestamp(now)}` });
+    const result = restoreBackup(file, { suffix: `.corrupt-${backupTimestamp(now)}`, dirs: backupDirs ?? [] });
     for (const r of result.rejected) log.warn('backup.rejected', { backup: path.basename(r.file), reason: r.reason });
     const ledger = await openLedger(file, open);
     const seqAdvancedTo = recordRestore(ledger, {

@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import {
   PDF_PRINTER_ID,
   PrintingSettings as PrintingSettingsSchema,
@@ -24,10 +25,11 @@ import {
   type ReceiptData,
   type ReceiptLocale,
 } from '../contract/commands/printing.js';
-import { layoutReceipt, layoutTestPage } from '../domain/receiptLayout.js';
+import { layoutReceipt, layoutTestPage, type MerchantHeader } from '../domain/receiptLayout.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { LedgerError } from '../ledger/errors.js';
 import { PrintJobStore } from '../ledger/printJobs.js';
+import { SETUP_KEYS } from '../ledger/setupStore.js';
 import { findCjkFont, NO_CJK_FONT_MESSAGE, type CjkFont } from '../printing/cjkFont.js';
 import { DEFAULT_DEVICE_TIMEOUTS, type DeviceTimeouts } from '../printing/device.js';
 import { printDocument, type PrintDocument, type PrintResources } from '../printing/drivers.js';
@@ -63,6 +65,11 @@ export interface PrintReceiptOptions {
 }
 
 const DEFAULT_SETTINGS: PrintingSettings = { printers: [], defaultPrinterId: PDF_PRINTER_ID, receiptLocale: 'zh-CN', merchantName: '' };
+
+/** The header lines of the shop profile the setup saves (its name lives in the printing settings). */
+const ShopHeader = z.object({ address: z.string().default(''), phone: z.string().default(''), taxId: z.string().default('') });
+type ShopHeader = z.infer<typeof ShopHeader>;
+const NO_SHOP_HEADER: ShopHeader = { address: '', phone: '', taxId: '' };
 
 const BUILTIN_PDF: PrinterConfig = { kind: 'pdf', id: PDF_PRINTER_ID, name: 'PDF', folder: null };
 
@@ -112,6 +119,29 @@ export class PrintService {
 
   settings(): PrintingSettings {
     return this.opts.ledger.settings.get(PRINTING_SETTINGS_KEY, PrintingSettingsSchema) ?? DEFAULT_SETTINGS;
+  }
+
+  /** The shop's address, phone and tax id as set up; empty until then (or when unreadable: receipts still print). */
+  shopHeader(): ShopHeader {
+    try {
+      return this.opts.ledger.settings.get(SETUP_KEYS.shop, ShopHeader) ?? NO_SHOP_HEADER;
+    } catch (error) {
+      this.opts.log.warn('print.shop_unreadable', { message: (error as Error).message });
+      return NO_SHOP_HEADER;
+    }
+  }
+
+  private merchantHeader(): MerchantHeader {
+    return { name: this.settings().merchantName, ...this.shopHeader() };
+  }
+
+  /** The merchant name (MN) the terminal sent with a charge, if it sent one. */
+  private chargeMerchantName(chargeId: number | null): string {
+    if (chargeId === null) return '';
+    const name = this.opts.ledger.query(
+      (db) => db.prepare<[number], string | null>('SELECT merchant_name FROM charges WHERE id = ?').pluck().get(chargeId) ?? null,
+    );
+    return (name ?? '').slice(0, 40);
   }
 
   /** Every printer, the built-in PDF printer included (first). */
@@ -286,7 +316,16 @@ export class PrintService {
       });
     }
     const settings = this.settings();
-    const receiptBody = { ...parsed.data, merchantName: parsed.data.merchantName || settings.merchantName };
+    const shop = this.shopHeader();
+    const data = parsed.data;
+    const receiptBody = {
+      ...data,
+      // The name the terminal sent (with this receipt, or with the charge it is about) wins over the shop's own.
+      merchantName: data.merchantName || this.chargeMerchantName(data.chargeId) || settings.merchantName,
+      merchantAddress: data.merchantAddress || shop.address,
+      merchantPhone: data.merchantPhone || shop.phone,
+      merchantTaxId: data.merchantTaxId || shop.taxId,
+    };
     const locale = opts.locale ?? settings.receiptLocale;
     let printer: PrinterConfig;
     try {
@@ -316,15 +355,12 @@ export class PrintService {
   async reprintSale(chargeId: number, copy: ReceiptCopy, actor: string, printerId?: string): Promise<PrintOutcome> {
     const charge = this.opts.ledger.getCharge(chargeId);
     if (!charge) throw new LedgerError('charge.not_found', `no charge ${chargeId}`, { chargeId: String(chargeId) });
-    const merchantName = this.opts.ledger.query(
-      (db) => db.prepare<[number], string | null>('SELECT merchant_name FROM charges WHERE id = ?').pluck().get(chargeId) ?? null,
-    );
     const [outcome] = await this.printReceipt(
       {
         kind: 'SALE',
         reprint: true,
         chargeId,
-        merchantName: (merchantName ?? '').slice(0, 40),
+        merchantName: this.chargeMerchantName(chargeId),
         merchantId: charge.merchantId,
         terminalId: charge.terminalId,
         batch: charge.batch,
@@ -360,9 +396,10 @@ export class PrintService {
   async testPrinter(printerId: string, locale?: ReceiptLocale): Promise<PrinterTestResult> {
     const printer = this.printer(printerId);
     const lang = locale ?? this.settings().receiptLocale;
+    const merchant = this.merchantHeader();
     const cjk = printer.kind === 'escpos-tcp' || printer.kind === 'escpos-device' ? (printer.cjk === 'native' ? 'GB18030' : 'raster') : printer.kind === 'pdf' ? 'PDF' : 'system';
     const doc: PrintDocument = {
-      lines: (widthChars) => layoutTestPage({ locale: lang, widthChars, printerName: printer.name, printedAt: localStamp(this.opts.clock()), cjk }),
+      lines: (widthChars) => layoutTestPage({ locale: lang, widthChars, printerName: printer.name, printedAt: localStamp(this.opts.clock()), cjk, merchant }),
       title: `Countersign printer test ${printer.name}`,
       fileBase: `printer-test-${printer.id}-${this.opts.clock().toISOString().replace(/[-:.]/g, '')}`,
       kickDrawer: false,

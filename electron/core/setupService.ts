@@ -195,6 +195,8 @@ export interface SetupServiceOptions {
   dataDir: string;
   clock: () => Date;
   log: Logger;
+  /** Told each new backup folder (null: the default), to mirror it outside the ledger (location.json). */
+  onBackupFolderChanged?: (folder: string | null) => void;
 }
 
 export class SetupService {
@@ -209,6 +211,11 @@ export class SetupService {
   applySavedBackupFolder(): void {
     const saved = this.store.get(SETUP_KEYS.backupFolder, BackupFolder) ?? null;
     this.opts.health?.setBackupDir(saved);
+  }
+
+  /** The backup folder saved in the ledger (null: the default). */
+  savedBackupFolder(): string | null {
+    return this.store.get(SETUP_KEYS.backupFolder, BackupFolder) ?? null;
   }
 
   /** The saved terminal choice, if any. */
@@ -282,6 +289,7 @@ export class SetupService {
     const resolved = folder === null ? null : checkWritableFolder(folder);
     this.store.write('setup.backup_folder_set', { [SETUP_KEYS.backupFolder]: resolved }, actor);
     this.opts.health?.setBackupDir(resolved);
+    this.opts.onBackupFolderChanged?.(resolved);
     return this.state();
   }
 

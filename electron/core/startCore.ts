@@ -26,6 +26,8 @@ import type { CoreApi } from './types.js';
 import { APP_VERSION } from './version.js';
 import { LedgerHealthMonitor, openLedgerRecovering } from './ledgerHealth.js';
 import { SetupService, readSavedTerminalChoice } from './setupService.js';
+import { DataDirService } from './dataDirService.js';
+import type { DataDirChoice } from './dataLocation.js';
 
 export interface StartCoreOptions {
   dataDir: string;
@@ -50,6 +52,15 @@ export interface StartCoreOptions {
   backups?: { enabled?: boolean; firstDelayMs?: number; checkIntervalMs?: number; keepDaily?: number };
   /** The ledger's start check (see OpenLedgerOptions.startupCheck). */
   startupCheck?: 'auto' | 'full' | 'structural';
+  /**
+   * How `dataDir` was chosen (dataLocation.ts resolveDataDirFromDisk): location.json, the mirrored
+   * backup folder a damaged ledger is restored from. Absent: the caller fixed the folder (no move).
+   */
+  dataDirChoice?: DataDirChoice;
+  /** The desktop shell's restart (after a data move); absent: started again by hand. */
+  relaunch?: (() => void) | null;
+  /** Fault injection for the data-move tests (DataDirServiceOptions.afterStep). */
+  dataMoveAfterStep?: ConstructorParameters<typeof DataDirService>[0]['afterStep'];
 }
 
 export interface RunningCore {
@@ -83,12 +94,22 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
   const clock = options.clock ?? (() => new Date());
   const log = options.log;
   const ledgerFile = options.ledgerFile ?? ledgerPath(options.dataDir);
+  const dataDirChoice: DataDirChoice = options.dataDirChoice ?? {
+    dataDir: options.dataDir,
+    source: 'flag',
+    locationFile: null,
+    osDefault: null,
+    backupFolder: null,
+    locationProblem: null,
+  };
   // A damaged ledger file is set aside and the newest good backup restored (ledgerHealth.ts).
   const { ledger, recovery } = await openLedgerRecovering(ledgerFile, {
     clock,
     durability: options.durability ?? 'full',
     ...(options.startupCheck ? { startupCheck: options.startupCheck } : {}),
     log,
+    // The chosen backup folder is a setting inside the ledger being restored: its mirror is searched too.
+    backupDirs: dataDirChoice.backupFolder ? [dataDirChoice.backupFolder] : [],
   });
   const hub = createEventHub();
   const envBackupDelay = Number(process.env.COUNTERSIGN_BACKUP_DELAY_MS);
@@ -179,8 +200,28 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
 
   const incidents = new IncidentService(ledger, hub, log, adjustments, options.dataDir);
   const exports = new ExportService(ledger, hub, log, clock);
-  const setup = new SetupService({ ledger, terminal, printing, health, ledgerFile, dataDir: options.dataDir, clock, log });
+  const dataDirs = new DataDirService({
+    ledger,
+    choice: dataDirChoice,
+    log,
+    clock,
+    emit: (event) => hub.emit(event),
+    relaunch: options.relaunch ?? null,
+    ...(options.dataMoveAfterStep ? { afterStep: options.dataMoveAfterStep } : {}),
+  });
+  const setup = new SetupService({
+    ledger,
+    terminal,
+    printing,
+    health,
+    ledgerFile,
+    dataDir: options.dataDir,
+    clock,
+    log,
+    onBackupFolderChanged: (folder) => dataDirs.mirrorBackupFolder(folder),
+  });
   setup.applySavedBackupFolder();
+  dataDirs.mirrorBackupFolder(setup.savedBackupFolder());
 
   const deps: HandlerDeps = {
     ledger,
@@ -195,6 +236,7 @@ export async function startCore(options: StartCoreOptions): Promise<RunningCore>
     incidents,
     exports,
     setup,
+    dataDirs,
     dialogs: options.dialogs ?? null,
     log,
     clock,

@@ -35,9 +35,24 @@ export function displayWidth(text: string): number {
   return w;
 }
 
+/** Chinese punctuation that must not start a line (。，） …) or end one (（《 …). */
+const NO_LINE_START = new Set('，。、；：？！）》」』】〉〕”’…％·—');
+const NO_LINE_END = new Set('（《「『【〈〔“‘');
+
 /**
- * Breaks `text` into lines of at most `width` columns: at the last space when a line would
- * overflow and it has one (Latin words stay whole), anywhere between CJK characters.
+ * Whether a line may break between `before` and `after`: after a space, or next to a CJK
+ * character — but never inside a run of Latin letters or digits ("100号" keeps "100" whole) and
+ * not before closing / after opening Chinese punctuation.
+ */
+function breakAllowed(before: string, after: string): boolean {
+  if (before === ' ' || after === ' ') return true;
+  if (NO_LINE_START.has(after) || NO_LINE_END.has(before)) return false;
+  return charWidth(before) === 2 || charWidth(after) === 2;
+}
+
+/**
+ * Breaks `text` into lines of at most `width` columns, at the last place a line may break (see
+ * `breakAllowed`) when it would overflow; a word wider than the whole line is cut.
  */
 export function wrapText(text: string, width: number): string[] {
   if (width < 2) throw new RangeError('width must be at least 2 columns');
@@ -48,14 +63,17 @@ export function wrapText(text: string, width: number): string[] {
     for (const ch of paragraph) {
       const cw = charWidth(ch);
       if (w + cw > width) {
-        const space = line.lastIndexOf(' ');
-        if (ch !== ' ' && space > 0) {
-          out.push(line.slice(0, space).join('').trimEnd());
-          line = line.slice(space + 1);
-        } else {
-          out.push(line.join('').trimEnd());
-          line = [];
+        let at = line.length;
+        while (at > 0 && !breakAllowed(line[at - 1]!, at === line.length ? ch : line[at]!)) at--;
+        let rest = at > 0 ? line.slice(at) : [];
+        while (rest[0] === ' ') rest.shift();
+        // No place to break, or what moves down would not fit with `ch`: cut here.
+        if (at === 0 || line.slice(0, at).join('').trim() === '' || displayWidth(rest.join('')) + cw > width) {
+          at = line.length;
+          rest = [];
         }
+        out.push(line.slice(0, at).join('').trimEnd());
+        line = rest;
         w = displayWidth(line.join(''));
         if (ch === ' ' && line.length === 0) continue;
       }

@@ -32,6 +32,9 @@ export const RECEIPT_LABELS = {
   testTitle: ['打印测试', 'PRINTER TEST'],
   reprint: ['重打印', 'REPRINT'],
   merchantName: ['商户名称', 'MERCHANT NAME'],
+  address: ['地址', 'ADDRESS'],
+  phone: ['电话', 'TEL'],
+  taxId: ['税号', 'TAX ID'],
   merchantId: ['商户编号', 'MERCHANT NO.'],
   terminalId: ['终端编号', 'TERMINAL NO.'],
   card: ['卡号', 'CARD NO.'],
@@ -115,6 +118,16 @@ class Lines {
     this.push(char.repeat(this.width), 'left', 'normal');
   }
 
+  /** Label and value on one line when they fit, else the label, then the value wrapped from the left (an address). */
+  block(labelText: string, value: string) {
+    if (displayWidth(labelText) + 1 + displayWidth(value) <= this.width) {
+      this.field(labelText, value);
+      return;
+    }
+    this.text(labelText);
+    this.text(value);
+  }
+
   /** Label and value on one line when they fit, else the label, then the value right-aligned. */
   field(labelText: string, value: string, emphasis: Emphasis = 'normal') {
     const gap = this.width - displayWidth(labelText) - displayWidth(value);
@@ -125,6 +138,22 @@ class Lines {
     this.text(labelText, 'left', emphasis);
     this.text(value, 'right', emphasis);
   }
+}
+
+/** The shop's header as set up (name, address, phone, tax id); an empty part is not printed. */
+export interface MerchantHeader {
+  name: string;
+  address: string;
+  phone: string;
+  taxId: string;
+}
+
+function merchantLines(out: Lines, h: MerchantHeader, locale: ReceiptLocale, nameFallback: string | null): void {
+  const name = h.name.trim() || nameFallback;
+  if (name) out.field(label(RECEIPT_LABELS.merchantName, locale), name);
+  if (h.address.trim()) out.block(label(RECEIPT_LABELS.address, locale), h.address.trim());
+  if (h.phone.trim()) out.field(label(RECEIPT_LABELS.phone, locale), h.phone.trim());
+  if (h.taxId.trim()) out.field(label(RECEIPT_LABELS.taxId, locale), h.taxId.trim());
 }
 
 /** The receipt's lines. Throws RangeError for a width below 24 columns. */
@@ -141,7 +170,7 @@ export function layoutReceipt(data: ReceiptData, options: LayoutOptions): Receip
   if (data.reprint) out.text(`*** ${named(L.reprint, locale)} ***`, 'center', 'bold');
   out.rule();
 
-  f(L.merchantName, data.merchantName || '-');
+  merchantLines(out, { name: data.merchantName, address: data.merchantAddress, phone: data.merchantPhone, taxId: data.merchantTaxId }, locale, '-');
   f(L.merchantId, data.merchantId);
   f(L.terminalId, data.terminalId);
 
@@ -217,11 +246,18 @@ export function layoutTestPage(opts: {
   printedAt: string;
   /** How this printer prints Chinese, e.g. "GB18030" or "raster". */
   cjk: string;
+  /** The shop's header, as receipts will print it. */
+  merchant?: MerchantHeader;
 }): ReceiptLine[] {
   const out = new Lines(opts.widthChars);
   out.text(named(RECEIPT_LABELS.testTitle, opts.locale), 'center', 'large');
   out.text(opts.printerName, 'center', 'bold');
   out.rule('=');
+  if (opts.merchant) {
+    const before = out.lines.length;
+    merchantLines(out, opts.merchant, opts.locale, null);
+    if (out.lines.length > before) out.rule();
+  }
   let ruler = '';
   for (let i = 1; i <= opts.widthChars; i++) ruler += String(i % 10);
   out.text(ruler);

@@ -1,4 +1,5 @@
 import { UsageError } from './args.js';
+import { DataDirError } from '../core/dataLocation.js';
 
 const USAGE = `countersign — the till companion that countersigns every card charge
 
@@ -62,6 +63,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`countersign ${name}: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof DataDirError) {
+      process.stderr.write(`countersign ${name}: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

@@ -93,6 +93,14 @@ export function listBackups(dir: string): BackupInfo[] {
   return out.sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime() || (a.name < b.name ? 1 : -1));
 }
 
+/** The backups of several folders (the default and the chosen one), newest first; each folder once. */
+export function listBackupsIn(dirs: readonly string[]): BackupInfo[] {
+  const unique = [...new Set(dirs.map((d) => path.resolve(d)))];
+  return unique
+    .flatMap((d) => listBackups(d))
+    .sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime() || (a.file < b.file ? 1 : -1));
+}
+
 /** Removes temporary copies a crash left behind. */
 export function cleanTemporaryBackups(dir: string): number {
   let removed = 0;
@@ -291,12 +299,14 @@ export function setAside(file: string, suffix: string): string | null {
 
 /**
  * Puts the newest good backup (or `backup` when given) in place of `file`, which is set aside with
- * `suffix` (e.g. `.corrupt-<stamp>`). Synchronous: runs before the ledger is opened.
+ * `suffix` (e.g. `.corrupt-<stamp>`). The backups searched: the default folder beside `file` and `dirs` (the chosen backup
+ * folder, mirrored outside the ledger in location.json), newest first whichever folder holds it.
+ * Synchronous: runs before the ledger is opened.
  */
-export function restoreBackup(file: string, options: { suffix: string; backup?: string }): RestoreResult {
+export function restoreBackup(file: string, options: { suffix: string; backup?: string; dirs?: readonly string[] }): RestoreResult {
   const candidates: BackupInfo[] = options.backup
     ? [{ file: path.resolve(options.backup), name: path.basename(options.backup), kind: 'other', takenAt: backupTakenAt(options.backup), size: 0 }]
-    : listBackups(backupDirFor(file));
+    : listBackupsIn([backupDirFor(file), ...(options.dirs ?? [])]);
   const rejected: RestoreResult['rejected'] = [];
   let chosen: BackupInfo | null = null;
   for (const c of candidates) {

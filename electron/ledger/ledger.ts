@@ -139,6 +139,8 @@ class SqliteLedger implements Ledger {
   private readonly historyStatements = new Map<string, Stmt<(string | number)[], ChargeRow>>();
   private readonly inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
   private interrupted: string[] = [];
+  /** Set once the data moved to another folder: every write is refused with it (see freezeWrites). */
+  private frozen: LedgerError | null = null;
   readonly settings: LedgerSettings;
 
   constructor(
@@ -192,9 +194,19 @@ class SqliteLedger implements Ledger {
     if (!this.db.open) throw new LedgerError('db.closed', 'the ledger is closed');
   }
 
+  /**
+   * From now on every write is refused with `error` (null: writes again). A data-folder move sets it
+   * before copying, so the copy is the whole ledger: what arrives later (the terminal sends unACKed
+   * charges again) is recorded in the new folder after the restart, not lost in the old one.
+   */
+  freezeWrites(error: LedgerError | null): void {
+    this.frozen = error;
+  }
+
   /** One IMMEDIATE transaction; any failure rolls it back and surfaces as a LedgerError. */
   private write<T>(fn: (at: string) => T): T {
     this.assertOpen();
+    if (this.frozen) throw this.frozen;
     try {
       return this.inTransaction.immediate(() => fn(this.clock().toISOString())) as T;
     } catch (e) {

@@ -7,6 +7,7 @@ import type { JsonValue } from '../domain/canonical.js';
 import type { NewCharge } from '../domain/charge.js';
 import type Database from 'better-sqlite3';
 import type { LedgerTx } from './ledger.js';
+import type { LedgerError } from './errors.js';
 
 export type { NewCharge } from '../domain/charge.js';
 export type { JsonValue } from '../domain/canonical.js';
@@ -150,5 +151,7 @@ export interface Ledger {
 
   readonly settings: LedgerSettings;
   diagnostics(): LedgerDiagnostics;
+  /** Every write refused with `error` from now on (null: writes again); reads go on (a data move). */
+  freezeWrites(error: LedgerError | null): void;
   close(): void;
 }

@@ -5,6 +5,7 @@ import { ApiError, type ApiEvent } from '../contract/api.js';
 import { createEventBatcher } from '../core/eventBatcher.js';
 import { startCore } from '../core/startCore.js';
 import { createLogger } from '../core/logger.js';
+import { resolveDataDirFromDisk, type DataDirChoice } from '../core/dataLocation.js';
 import { ELECTRON_CSP } from './csp.js';
 import { createElectronSystemPrinter } from './systemPrinter.js';
 import { createElectronDialogs } from './dialogs.js';
@@ -23,7 +24,15 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function run() {
-  const dataDir = process.env.COUNTERSIGN_DATA_DIR || app.getPath('userData');
+  // COUNTERSIGN_DATA_DIR (`countersign start --data` sets it), else location.json, else userData.
+  let choice: DataDirChoice | null = null;
+  let choiceError: Error | null = null;
+  try {
+    choice = resolveDataDirFromDisk({ osDefault: app.getPath('userData') });
+  } catch (error) {
+    choiceError = error as Error;
+  }
+  const dataDir = choice?.dataDir ?? app.getPath('userData');
   const log = createLogger(dataDir);
   const rendererDir = path.join(__dirname, '..', 'renderer');
   let mainWindow: BrowserWindow | null = null;
@@ -60,7 +69,21 @@ async function run() {
 
   let core: Awaited<ReturnType<typeof startCore>>;
   try {
-    core = await startCore({ dataDir, log, systemPrinter: createElectronSystemPrinter(), dialogs: createElectronDialogs() });
+    if (!choice) throw choiceError ?? new Error('no data folder');
+    core = await startCore({
+      dataDir,
+      log,
+      dataDirChoice: choice,
+      systemPrinter: createElectronSystemPrinter(),
+      dialogs: createElectronDialogs(),
+      // After "Move data to…": the ledger closed first, then the app starts again on the new folder.
+      relaunch: () => {
+        void core.close().finally(() => {
+          app.relaunch();
+          app.exit(0);
+        });
+      },
+    });
   } catch (error) {
     log.error('shell.core_failed', { message: (error as Error).message });
     const { dialog } = await import('electron');

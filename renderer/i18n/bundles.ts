@@ -18,12 +18,14 @@ import enSettings from './en/settings.json' with { type: 'json' };
 import zhSettings from './zh-CN/settings.json' with { type: 'json' };
 import enSetup from './en/setup.json' with { type: 'json' };
 import zhSetup from './zh-CN/setup.json' with { type: 'json' };
+import enDatadir from './en/datadir.json' with { type: 'json' };
+import zhDatadir from './zh-CN/datadir.json' with { type: 'json' };
 
 type Tree = { [key: string]: string | Tree };
 
 export const bundles: Record<'en' | 'zh-CN', Tree[]> = {
-  en: [enCore, enAuth, enCounter, enPrinting, enAdjust, enIncidents, enSettings, enSetup],
-  'zh-CN': [zhCore, zhAuth, zhCounter, zhPrinting, zhAdjust, zhIncidents, zhSettings, zhSetup],
+  en: [enCore, enAuth, enCounter, enPrinting, enAdjust, enIncidents, enSettings, enSetup, enDatadir],
+  'zh-CN': [zhCore, zhAuth, zhCounter, zhPrinting, zhAdjust, zhIncidents, zhSettings, zhSetup, zhDatadir],
 };
 
 function merge(target: Tree, source: Tree): Tree {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.js';
 import { OWNER, createOwnerAndManager, openManaged, seriousViolations, simulateCharge } from './helpers.js';
+import { pdftotext } from '../unit/printing/pdfText.js';
 
 const SHOP = { name: 'Golden Dragon Noodles', address: '100 Nanjing Rd E, Huangpu, Shanghai', phone: '+86 21 5555 0100', taxId: '91310000MA1K000000' };
 
@@ -74,6 +75,10 @@ test('first run: the wizard walks owner, shop, terminal (with a live test), PDF 
   expect(file, await printed.innerText()).toBeTruthy();
   expect(existsSync(file!)).toBe(true);
   expect(readFileSync(file!).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  // The test page is headed with the shop's details from step 2, as every receipt is.
+  const pageText = pdftotext(readFileSync(file!));
+  expect(pageText, 'pdftotext (poppler-utils) reads the PDF back').not.toBeNull();
+  for (const detail of [SHOP.name, SHOP.address, SHOP.phone, SHOP.taxId]) expect(pageText!.replace(/[ \t]+/g, ' ')).toContain(detail);
   await axe('printer');
   // Other screens keep their full height; the wizard waits at its step on the counter.
   await page.getByTestId('nav-history').click();

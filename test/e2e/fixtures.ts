@@ -26,10 +26,14 @@ export interface AppHandle {
   output(): string;
 }
 
-async function startBrowserHost(dataDir: string, log: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'countersign.mjs'), 'host', '--data', dataDir, '--no-open', '--backend', 'simulator'], {
+/** `dataDir` null: no --data (the host resolves location.json, else the OS default under XDG_CONFIG_HOME). */
+async function startBrowserHost(dataDir: string | null, log: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const dataArgs = dataDir ? ['--data', dataDir] : [];
+  const inherited = { ...process.env };
+  if (!dataDir) delete inherited.COUNTERSIGN_DATA_DIR;
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'countersign.mjs'), 'host', ...dataArgs, '--no-open', '--backend', 'simulator'], {
     cwd: root,
-    env: { ...process.env, COUNTERSIGN_SIM_STATUS_MS: '0', ...env },
+    env: { ...inherited, COUNTERSIGN_SIM_STATUS_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -63,16 +67,16 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals) {
   await exited;
 }
 
-async function browserHostApp(browser: Browser, dataDir: string, use: (app: AppHandle) => Promise<void>, env: Record<string, string> = {}) {
+async function browserHostApp(browser: Browser, dataDir: string, use: (app: AppHandle) => Promise<void>, env: Record<string, string> = {}, pinData = true) {
   const log: string[] = [];
-  let host = await startBrowserHost(dataDir, log, env);
+  let host = await startBrowserHost(pinData ? dataDir : null, log, env);
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (error) => log.push(`pageerror: ${error.message}\n`));
   await page.goto(host.url);
   const again = async (signal: NodeJS.Signals) => {
     await stopChild(host.child, signal);
-    host = await startBrowserHost(dataDir, log, env);
+    host = await startBrowserHost(pinData ? dataDir : null, log, env);
     await page.goto(host.url);
   };
   try {
@@ -89,11 +93,13 @@ async function browserHostApp(browser: Browser, dataDir: string, use: (app: AppH
   }
 }
 
-async function electronApp(dataDir: string, use: (app: AppHandle) => Promise<void>, env: Record<string, string> = {}) {
+async function electronApp(dataDir: string, use: (app: AppHandle) => Promise<void>, env: Record<string, string> = {}, pinData = true) {
+  const inherited = { ...process.env };
+  delete inherited.COUNTERSIGN_DATA_DIR;
   const launch = () =>
     _electron.launch({
       args: [path.join(root, process.env.COUNTERSIGN_DIST || 'dist', 'electron', 'main.cjs')],
-      env: { ...process.env, COUNTERSIGN_DATA_DIR: dataDir, COUNTERSIGN_BACKEND: 'simulator', COUNTERSIGN_SIM_STATUS_MS: '0', ...env },
+      env: { ...inherited, ...(pinData ? { COUNTERSIGN_DATA_DIR: dataDir } : {}), COUNTERSIGN_BACKEND: 'simulator', COUNTERSIGN_SIM_STATUS_MS: '0', ...env },
     });
   let app = await launch();
   let page = await app.firstWindow();
@@ -121,21 +127,30 @@ async function electronApp(dataDir: string, use: (app: AppHandle) => Promise<voi
   }
 }
 
-export const test = base.extend<{ app: AppHandle; appEnv: Record<string, string> }>({
+export const test = base.extend<{ app: AppHandle; appEnv: Record<string, string>; pinData: boolean }>({
   /** Extra environment for the app's process, e.g. `test.use({ appEnv: { COUNTERSIGN_MANAGER_IDLE_MS: '4000' } })`. */
   appEnv: [{}, { option: true }],
-  app: async ({ browser, appEnv }, use, testInfo) => {
+  /**
+   * true (default): started with --data on a fresh folder (pinned). false: started without it, so
+   * the app resolves its folder itself (location.json, else the OS default inside the test's own
+   * XDG_CONFIG_HOME) and a restart follows a data move; `app.dataDir` is the first folder.
+   */
+  pinData: [true, { option: true }],
+  app: async ({ browser, appEnv, pinData }, use, testInfo) => {
     if (testInfo.project.name === 'electron' && !electronBinary()) {
       // Decided here, before anything launches: _electron.launch would try to download Electron.
       console.log(`[electron] skipped "${testInfo.title}": ${NO_ELECTRON_REASON}`);
       testInfo.skip(true, NO_ELECTRON_REASON);
       return;
     }
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-'));
+    // The OS default data folder (and its location.json) is a temporary one, never this machine's.
+    const configHome = mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-config-'));
+    const env = { XDG_CONFIG_HOME: configHome, ...appEnv };
+    const dataDir = pinData ? mkdtempSync(path.join(os.tmpdir(), 'countersign-e2e-')) : path.join(configHome, 'Countersign');
     if (testInfo.project.name === 'electron') {
-      await electronApp(dataDir, use, appEnv);
+      await electronApp(dataDir, use, env, pinData);
     } else {
-      await browserHostApp(browser, dataDir, use, appEnv);
+      await browserHostApp(browser, dataDir, use, env, pinData);
     }
   },
 });

@@ -88,6 +88,11 @@ export const ReceiptBody = z
     /** The charge this receipt is about (SALE: the sale; VOID/REFUND: the original charge). */
     chargeId: z.number().int().positive().nullable().default(null),
     merchantName: receiptText(40),
+    /** The shop's own header lines from its setup (empty: not printed); kept with the job so a reprint matches. */
+    merchantAddress: receiptText(80).default(''),
+    merchantPhone: receiptText(30).default(''),
+    /** The shop's merchant / tax registration id (not the acquirer's merchant number below). */
+    merchantTaxId: receiptText(30).default(''),
     merchantId: RefText(15).refine((s) => s.length > 0, 'required'),
     terminalId: RefText(8).refine((s) => s.length > 0, 'required'),
     batch: z.string().regex(/^\d{0,6}$/).nullable().default(null),

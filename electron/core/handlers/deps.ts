@@ -13,6 +13,7 @@ import type { IncidentService } from '../incidentService.js';
 import type { ExportService } from '../exportService.js';
 import type { FileDialogs } from '../fileDialogs.js';
 import type { SetupService } from '../setupService.js';
+import type { DataDirService } from '../dataDirService.js';
 import { actorName } from '../auth/authorizer.js';
 
 /** What every command handler may use. Handlers are grouped by area, one module each. */
@@ -36,6 +37,8 @@ export interface HandlerDeps {
   exports: ExportService;
   /** First-run setup: shop profile, terminal choice and test, backup folder. */
   setup: SetupService;
+  /** The data folder: where it is, why, and "Move data to…". */
+  dataDirs: DataDirService;
   /** The desktop shell's native folder/file choosers; null in the browser host. */
   dialogs: FileDialogs | null;
   log: Logger;

@@ -7,6 +7,7 @@ import type { HandlerDeps } from './deps.js';
 import { incidentHandlers } from './incidents.js';
 import { printingHandlers } from './printing.js';
 import { setupHandlers } from './setup.js';
+import { dataDirHandlers } from './dataDir.js';
 import { simHandlers } from './sim.js';
 import { systemHandlers } from './system.js';
 
@@ -22,6 +23,7 @@ export function createHandlers(deps: HandlerDeps): CommandHandlers {
     ...adjustmentHandlers(deps),
     ...incidentHandlers(deps),
     ...setupHandlers(deps),
+    ...dataDirHandlers(deps),
   };
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { defaultDataDir, ledgerPath } from '../../core/paths.js';
+import { ledgerPath } from '../../core/paths.js';
+import { resolveDataDirFromDisk } from '../../core/dataLocation.js';
 import { formatsOf } from '../../core/exportService.js';
 import { APP_VERSION } from '../../core/version.js';
 import { ExportError, exportIncidents, prepareExportDir } from '../../export/exportIncidents.js';
@@ -16,7 +17,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  */
 export async function runExport(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['db', 'from', 'to', 'format', 'out', 'locale'], booleans: ['quiet'] });
-  const db = path.resolve(flagString(args, 'db') ?? ledgerPath(defaultDataDir()));
+  const db = path.resolve(flagString(args, 'db') ?? ledgerPath(resolveDataDirFromDisk().dataDir));
   const from = flagString(args, 'from');
   const to = flagString(args, 'to');
   const format = flagString(args, 'format') ?? 'all';

@@ -5,21 +5,24 @@
  * while Countersign has the ledger open. The restored ledger records `ledger.restored` and moves its
  * host SEQ counter on (requests made after the backup must not reuse their SEQs).
  */
-import path from 'node:path';
-import { backupDirFor, backupTimestamp, listBackups, recordRestore, restoreBackup } from '../../ledger/backups.js';
+import { backupDirFor, backupTimestamp, listBackupsIn, recordRestore, restoreBackup } from '../../ledger/backups.js';
 import { liveLedgerOwner } from '../../ledger/integrity.js';
 import { LedgerError, openLedger } from '../../ledger/ledger.js';
-import { defaultDataDir, ledgerPath } from '../../core/paths.js';
+import { ledgerPath } from '../../core/paths.js';
+import { resolveDataDirFromDisk } from '../../core/dataLocation.js';
 import { flagString, parseArgs, UsageError } from '../args.js';
 
 export async function runRestore(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['data', 'backup'], booleans: ['list'] });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
-  const dataDir = path.resolve(flagString(args, 'data') ?? defaultDataDir());
-  const file = ledgerPath(dataDir);
-  const backups = listBackups(backupDirFor(file));
+  const choice = resolveDataDirFromDisk({ flag: flagString(args, 'data') });
+  const file = ledgerPath(choice.dataDir);
+  // The default folder and the chosen one (its mirror in location.json: the ledger may be the damaged file).
+  const dirs = [backupDirFor(file), ...(choice.backupFolder ? [choice.backupFolder] : [])];
+  const backups = listBackupsIn(dirs);
+  const where = [...new Set(dirs)].join(' and ');
   if (args.flags.has('list')) {
-    if (backups.length === 0) process.stdout.write(`no backups in ${backupDirFor(file)}\n`);
+    if (backups.length === 0) process.stdout.write(`no backups in ${where}\n`);
     for (const b of backups) process.stdout.write(`${b.takenAt.toISOString()}  ${b.kind.padEnd(13)}  ${String(b.size).padStart(12)} bytes  ${b.file}\n`);
     return 0;
   }
@@ -30,13 +33,13 @@ export async function runRestore(argv: string[]): Promise<number> {
   }
   const backup = flagString(args, 'backup');
   if (!backup && backups.length === 0) {
-    process.stderr.write(`countersign restore: there are no backups in ${backupDirFor(file)}\n`);
+    process.stderr.write(`countersign restore: there are no backups in ${where}\n`);
     return 1;
   }
   const now = new Date();
   let result;
   try {
-    result = restoreBackup(file, { suffix: `.before-restore-${backupTimestamp(now)}`, ...(backup ? { backup } : {}) });
+    result = restoreBackup(file, { suffix: `.before-restore-${backupTimestamp(now)}`, dirs, ...(backup ? { backup } : {}) });
   } catch (error) {
     if (error instanceof LedgerError) {
       process.stderr.write(`countersign restore: ${error.message}\n`);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { defaultDataDir, HOST_FILE } from '../../core/paths.js';
+import { HOST_FILE } from '../../core/paths.js';
+import { resolveDataDirFromDisk } from '../../core/dataLocation.js';
 import { parseMajorToMinor } from '../../domain/money.js';
 import { flagString, parseArgs, UsageError } from '../args.js';
 
@@ -186,7 +187,7 @@ export async function runSim(argv: string[]): Promise<number> {
   }
   const args = parseArgs(argv, { values: ['data', 'pan', 'entry', 'user'], booleans: [] });
   const [action, amount] = args.positionals;
-  const info = readHostInfo(path.resolve(flagString(args, 'data') ?? defaultDataDir()));
+  const info = readHostInfo(resolveDataDirFromDisk({ flag: flagString(args, 'data') }).dataDir);
   switch (action) {
     case 'status': {
       const status = (await call(info, 'status.get', {})) as { simulator: boolean; link: { kind: string } };

@@ -5,7 +5,8 @@ import { startBrowserHost } from '../browserHost.js';
 import { installedElectronBinary } from '../electronBinary.js';
 import { startCore } from '../../core/startCore.js';
 import { createLogger } from '../../core/logger.js';
-import { defaultDataDir, HOST_FILE } from '../../core/paths.js';
+import { HOST_FILE } from '../../core/paths.js';
+import { DataDirError, describeDataDirSource, resolveDataDirFromDisk, type DataDirChoice } from '../../core/dataLocation.js';
 import { parseBackendChoice, type BackendChoice } from '../../core/terminalManager.js';
 import { flagInt, flagString, parseArgs, UsageError, type ParsedArgs } from '../args.js';
 
@@ -49,7 +50,15 @@ export async function runStart(argv: string[]): Promise<number> {
 /** `countersign host`: the same core served to a browser on 127.0.0.1 with a per-launch token. */
 export async function runHost(argv: string[]): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
-  const dataDir = path.resolve(flagString(args, 'data') ?? defaultDataDir());
+  let choice: DataDirChoice;
+  try {
+    choice = resolveDataDirFromDisk({ flag: flagString(args, 'data') });
+  } catch (error) {
+    if (!(error instanceof DataDirError)) throw error;
+    process.stderr.write(`countersign: cannot start: ${error.message}\n`);
+    return 1;
+  }
+  const dataDir = choice.dataDir;
   const port = flagInt(args, 'port', 0, 65535) ?? 0;
   const log = createLogger(dataDir);
   const rendererDir = path.join(distDir, 'renderer');
@@ -60,7 +69,7 @@ export async function runHost(argv: string[]): Promise<number> {
   const backend = backendFlag(args);
   let core: Awaited<ReturnType<typeof startCore>>;
   try {
-    core = await startCore({ dataDir, log, ...(backend ? { backend } : {}) });
+    core = await startCore({ dataDir, log, dataDirChoice: choice, ...(backend ? { backend } : {}) });
   } catch (error) {
     process.stderr.write(`countersign: cannot start: ${(error as Error).message}\n`);
     log.error('host.start_failed', { message: (error as Error).message });
@@ -72,7 +81,8 @@ export async function runHost(argv: string[]): Promise<number> {
 
   const link = core.terminal.state;
   process.stdout.write(`Countersign is running at ${host.url}\n`);
-  process.stdout.write(`  data folder: ${dataDir}\n`);
+  process.stdout.write(`  data folder: ${dataDir} (${describeDataDirSource(choice)})\n`);
+  if (choice.locationProblem) process.stdout.write(`  WARNING:     ${choice.locationFile} cannot be read (${choice.locationProblem}); the folder given was used\n`);
   process.stdout.write(`  terminal:    ${link.kind === 'connected' ? `${link.backend} (${link.device})` : link.kind}\n`);
   if (core.terminal.nodeHidProblem) process.stdout.write(`  node-hid:    ${core.terminal.nodeHidProblem} — using the simulated terminal\n`);
   const recovery = core.health.snapshot().recovery;

@@ -84,7 +84,7 @@ export function AccountsStep({ onDone }: { onDone(): void }) {
           {busy ? t('auth.setup.submitting') : t('auth.setup.submit')}
         </button>
       </div>
-      {!error && <p className="setup-panel__hint muted">{t('auth.setup.text')}</p>}
+      <p className="setup-panel__hint muted">{t('auth.setup.pinHint')}</p>
       {error && (
         <p className="setup-panel__error" data-testid="setup-error" data-code={error.code} role="alert">
           {errorField ? `${labels[errorField]}: ` : ''}

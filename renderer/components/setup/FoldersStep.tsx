@@ -7,9 +7,10 @@ import { useAuth } from '../../store/authContext.js';
 import { useAppStore } from '../../store/context.js';
 import { useSetup } from '../../store/setupContext.js';
 import { describeSetupError, formatSize } from './setupText.js';
+import { DataDirPanel } from './DataDirPanel.js';
 
 /**
- * The data folder (where the ledger lives: chosen at start, shown here) and the backup folder
+ * The data folder (where the ledger lives; "Move data to…" in DataDirPanel) and the backup folder
  * (checked writable before it is used; backups go there from then on).
  */
 export function FoldersStep({ prefix = 'folders' }: { prefix?: string }) {
@@ -42,10 +43,7 @@ export function FoldersStep({ prefix = 'folders' }: { prefix?: string }) {
         <div className="settings__row">
           <dt>{t('setup.folders.data')}</dt>
           <dd>
-            <code className="settings__path" data-testid={`${prefix}-data-dir`}>
-              {setup.dataDir}
-            </code>
-            <p className="muted">{t('setup.folders.dataHint')}</p>
+            <DataDirPanel prefix={prefix} fallback={setup.dataDir} />
           </dd>
         </div>
       </dl>

@@ -82,6 +82,7 @@ export function PrinterStep() {
               ? t('printing.test.okFile', { file: result.output })
               : t('printing.test.ok')
             : t('printing.test.failed', { reason: describePrintError(t, result.error!) }))}
+        {result?.ok && result.output && <p className="muted">{t('setup.printer.checkHeader')}</p>}
       </div>
     </div>
   );

@@ -37,6 +37,7 @@ function Wizard({ startAt, hidden }: { startAt: SetupStep; hidden: boolean }) {
   const dismiss = useAuth((s) => s.dismissSetup);
   const needsSetup = useAuth((s) => s.status?.needsSetup ?? false);
   const [step, setStep] = useState<SetupStep>(startAt);
+  const [shopUnsaved, setShopUnsaved] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const moved = useRef(false);
   const index = SETUP_STEPS.indexOf(step);
@@ -47,6 +48,7 @@ function Wizard({ startAt, hidden }: { startAt: SetupStep; hidden: boolean }) {
   }, [step]);
   const go = (next: SetupStep) => {
     moved.current = true;
+    setShopUnsaved(false);
     setStep(next);
   };
   const next = () => go(SETUP_STEPS[Math.min(index + 1, SETUP_STEPS.length - 1)]!);
@@ -59,7 +61,7 @@ function Wizard({ startAt, hidden }: { startAt: SetupStep; hidden: boolean }) {
     case 'shop':
       body = (
         <ManagerGate testId="setup-gate">
-          <ShopForm prefix="setup-shop" onSaved={next} />
+          <ShopForm prefix="setup-shop" onSaved={next} onEditsChange={setShopUnsaved} />
         </ManagerGate>
       );
       break;
@@ -128,8 +130,14 @@ function Wizard({ startAt, hidden }: { startAt: SetupStep; hidden: boolean }) {
           </button>
         )}
         {step !== 'summary' && (
-          <button type="button" className="button button--secondary" data-testid="setup-next" disabled={needsSetup} onClick={next}>
-            {t('setup.next')}
+          <button
+            type="button"
+            className={`button ${step === 'shop' && shopUnsaved ? 'button--ghost' : 'button--secondary'}`}
+            data-testid="setup-next"
+            disabled={needsSetup}
+            onClick={next}
+          >
+            {step === 'shop' && shopUnsaved ? t('setup.skipUnsaved') : t('setup.next')}
           </button>
         )}
       </div>

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiErrorShape } from '../../../electron/contract/api.js';
@@ -23,7 +23,18 @@ const TEXT_FIELDS: readonly { field: TextField; max: number; wide?: boolean; inp
  * The shop's receipt header, currency and locale (the wizard's step and the Settings section).
  * `prefix` names the test ids: `<prefix>-name`, `<prefix>-save`…
  */
-export function ShopForm({ prefix, disabled = false, onSaved }: { prefix: string; disabled?: boolean; onSaved?: () => void }) {
+export function ShopForm({
+  prefix,
+  disabled = false,
+  onSaved,
+  onEditsChange,
+}: {
+  prefix: string;
+  disabled?: boolean;
+  onSaved?: () => void;
+  /** Whether there are typed changes not saved yet (the wizard's "Next" then says it skips them). */
+  onEditsChange?: (unsaved: boolean) => void;
+}) {
   const { t } = useTranslation();
   const id = useId();
   const setup = useSetup((s) => s.setup);
@@ -36,6 +47,8 @@ export function ShopForm({ prefix, disabled = false, onSaved }: { prefix: string
   const [error, setError] = useState<ApiErrorShape | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
+  const unsaved = Object.keys(edits).length > 0;
+  useEffect(() => onEditsChange?.(unsaved), [unsaved, onEditsChange]);
 
   if (!setup) return <p className="muted">{t('common.loading')}</p>;
   // Never saved: start from the language the screen is in.
@@ -55,6 +68,8 @@ export function ShopForm({ prefix, disabled = false, onSaved }: { prefix: string
     if (!checked.success) {
       const field = String(checked.error.issues[0]?.path[0] ?? 'name');
       setError({ code: 'setup.shop.invalid', message: checked.error.issues[0]?.message ?? '', params: { field } });
+      // Straight to the field to correct.
+      document.querySelector<HTMLElement>(`[data-testid="${prefix}-${field}"]`)?.focus();
       return;
     }
     setBusy(true);
@@ -74,7 +89,7 @@ export function ShopForm({ prefix, disabled = false, onSaved }: { prefix: string
     <form className="setup-form" onSubmit={(e) => void submit(e)} aria-describedby={`${id}-hint`}>
       <div className="setup-form__grid">
         {TEXT_FIELDS.map(({ field, max, wide, inputMode }) => (
-          <label key={field} className={wide ? 'field setup-form__wide' : 'field'}>
+          <label key={field} className={wide ? `field setup-form__wide setup-form__${field}` : 'field'}>
             <span className="field__label">{t(`setup.shop.${field}`)}</span>
             <input
               className="input"

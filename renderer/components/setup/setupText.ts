@@ -21,6 +21,8 @@ export const SETUP_ERROR_KEYS = [
 ] as const;
 
 export function describeSetupError(t: TFunction, error: ApiErrorShape): string {
+  // The boundary refuses a relative path before the folder check runs: say what a full path looks like.
+  if (error.code === 'validation.failed' && error.params?.command === 'setup.setBackupFolder') return t('setup.errors.folder.invalid_path');
   return translateError(t, error);
 }
 

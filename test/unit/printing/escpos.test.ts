@@ -17,6 +17,11 @@ import { VOID_BODY, VOID_BODY_EN, receipt } from './fixtures.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const goldenDir = path.join(here, 'golden');
 const artifacts = path.resolve(here, '../../../test-results/receipts');
+const SHOP_HEADER = {
+  merchantAddress: '深圳市南山区粤海街道科技南一路1008号腾讯滨海大厦南塔第二十三层，前台收',
+  merchantPhone: '0755-8601 3388',
+  merchantTaxId: '91440300708461136T',
+};
 const NO_RASTER: RasterSource = { code: 'print.font_missing', error: 'no CJK font (test)' };
 
 /** Compares with the pinned bytes; UPDATE_GOLDEN=1 rewrites them (review the diff!). */
@@ -88,6 +93,22 @@ describe('ESC/POS native text (printer with a GB18030 font)', () => {
     expect(parsed.lines.every((l) => !l.kanji)).toBe(true);
     expect(parsed.commands).not.toContain('FS &');
     for (const l of parsed.lines) expect(l.text.length).toBeLessThanOrEqual(48);
+  });
+
+  it.each([58, 80] as const)("the shop's header (Chinese address, phone, tax id) reads back in GB18030 kanji mode on %i mm", (paper) => {
+    const lines = layoutReceipt(receipt({ ...VOID_BODY, ...SHOP_HEADER }, 'customer'), { locale: 'zh-CN', widthChars: PAPER[paper].columns });
+    const { bytes, mode } = encodeEscpos(lines, { paper, cjk: 'native', drawerKick: false }, NO_RASTER);
+    expect(mode).toBe('native');
+    const parsed = expectReadsBack(bytes, lines, PAPER[paper].columns);
+    const text = parsed.lines.map((l) => l.text);
+    const from = text.indexOf('地址(ADDRESS):');
+    expect(from).toBeGreaterThan(0);
+    const address = text.slice(from + 1, text.findIndex((l) => l.startsWith('电话(TEL):')));
+    expect(address.join('')).toBe(SHOP_HEADER.merchantAddress);
+    for (const l of parsed.lines) expect(iconv.encode(l.text, 'gb18030').length).toBeLessThanOrEqual(PAPER[paper].columns);
+    const first = [...KANJI_ON, ...iconv.encode(address[0]!, 'gb18030'), ...KANJI_OFF];
+    expect(Buffer.from(bytes).includes(Buffer.from(first))).toBe(true);
+    expect(text.some((l) => /^税号\(TAX ID\): +91440300708461136T$/.test(l))).toBe(true);
   });
 
   it('kicks the drawer after the cut only when asked', () => {
@@ -163,6 +184,18 @@ describe('ESC/POS raster (GS v 0)', { timeout: 90_000 }, () => {
 
     mkdirSync(artifacts, { recursive: true });
     writeFileSync(path.join(artifacts, `void-zh-CN-merchant-${paper}mm-raster.png`), bitmapToPng(r.render(lines, PAPER[paper].columns, PAPER[paper].dots)));
+  });
+
+  it("the shop's header makes the raster receipt taller by its lines, still 384 dots wide (58 mm)", () => {
+    const r = needsFont();
+    const plain = voidLines('zh-CN', 58);
+    const lines = layoutReceipt(receipt({ ...VOID_BODY, ...SHOP_HEADER }, 'merchant'), { locale: 'zh-CN', widthChars: 32 });
+    expect(lines.length - plain.length).toBe(6);
+    const rows = (ls: ReceiptLine[]) => parseEscpos(encodeEscpos(ls, { paper: 58, cjk: 'raster', drawerKick: false }, r).bytes).rasters;
+    const bands = rows(lines);
+    for (const band of bands) expect(band.widthBytes).toBe(48);
+    const height = (b: typeof bands) => b.reduce((n, x) => n + x.rows, 0);
+    expect(height(bands) - height(rows(plain))).toBeGreaterThanOrEqual(6 * 24);
   });
 
   it('a CJK printer prints a line its font lacks (¥ U+00A5) as one raster band, the rest as text', () => {

@@ -63,6 +63,29 @@ describe('PDF receipts', () => {
     writeFileSync(path.join(artifacts, 'void-zh-CN-merchant.pdf'), pdf);
   });
 
+  it("carry the shop's header: name, a wrapped Chinese address, phone and tax id, read back as text", async () => {
+    const body = {
+      ...VOID_BODY,
+      merchantAddress: '深圳市南山区粤海街道科技南一路1008号腾讯滨海大厦南塔第二十三层，前台收',
+      merchantPhone: '0755-8601 3388',
+      merchantTaxId: '91440300708461136T',
+    };
+    const lines = layoutReceipt(receipt(body, 'customer'), { locale: 'zh-CN', widthChars: 48 });
+    const pdf = await renderPdf(lines, needFont(), { widthChars: 48, paperMm: 80, title: 'VOID 000318' });
+    const runs = extractPdfTextRuns(pdf);
+    for (const s of ['地址(ADDRESS):', '深圳市南山区粤海街道科技南一路1008号腾讯滨海大厦', '南塔第二十三层，前台收', '电话(TEL):', '0755-8601', '3388', '税号(TAX', 'ID):', '91440300708461136T']) {
+      expect(runs, s).toContain(s);
+    }
+    const viaPoppler = pdftotext(pdf);
+    if (viaPoppler !== null) {
+      const text = viaPoppler.replace(/[ \t]+/g, ' ');
+      expect(text).toContain('好运来便利店');
+      expect(text).toContain('地址(ADDRESS):\n深圳市南山区粤海街道科技南一路1008号腾讯滨海大厦\n南塔第二十三层，前台收');
+      expect(text).toMatch(/电话\(TEL\): 0755-8601 3388/);
+      expect(text).toMatch(/税号\(TAX ID\): 91440300708461136T/);
+    }
+  });
+
   it('without a CJK font: print.font_missing with what to install', async () => {
     const lines = layoutReceipt(receipt(VOID_BODY, 'merchant'), { locale: 'zh-CN', widthChars: 48 });
     await expect(renderPdf(lines, null, { widthChars: 48, paperMm: 80, title: 'x' })).rejects.toMatchObject({

@@ -8,6 +8,7 @@ import { silentLogger } from '../../../electron/core/logger.js';
 import { MIGRATIONS } from '../../../electron/ledger/migrations.js';
 import { openLedger, type Ledger } from '../../../electron/ledger/ledger.js';
 import { PrintJobStore } from '../../../electron/ledger/printJobs.js';
+import { SETUP_KEYS, SetupStore } from '../../../electron/ledger/setupStore.js';
 import { PrintError } from '../../../electron/printing/errors.js';
 import type { SystemPrintAdapter } from '../../../electron/printing/system.js';
 import { ledgerErrorOf, newCharge, tempDir, tempLedgerFile, testClock } from '../ledger/helpers.js';
@@ -223,6 +224,36 @@ describe('PrintService', () => {
     expect(runs).toContain('Good');
     expect(runs).toContain('MERCHANT');
     expect(runs).not.toContain('商户联');
+  });
+
+  it("the shop's address, phone and tax id from the setup head every receipt and the test page; the terminal's merchant name still wins", async () => {
+    const { svc, ledger: l } = await service();
+    await svc.configure({ merchantName: 'Good Luck Mart', receiptLocale: 'en' }, MANAGER);
+    // As the setup saves it (SetupService.saveShop): the name in the printing settings, the rest in the shop profile.
+    new SetupStore(l).write(
+      'setup.shop_saved',
+      { [SETUP_KEYS.shop]: { address: '88 Queen St, Central', phone: '+852 2555 0100', taxId: 'HK-12345678', currency: '344', locale: 'en' } },
+      MANAGER,
+    );
+    const text = (file: string) => extractPdfTextRuns(readFileSync(file)).join(' ');
+
+    const [plain] = await svc.printReceipt({ ...VOID_BODY, merchantName: '' }, ['customer'], MANAGER);
+    const t = text(plain!.output!);
+    for (const s of ['Good Luck Mart', 'ADDRESS:', '88 Queen St, Central', 'TEL:', '+852 2555 0100', 'TAX ID:', 'HK-12345678']) expect(t, s).toContain(s);
+    // Kept with the job: a retry prints the header it was queued with.
+    expect(svc.jobs.get(plain!.jobId!)!.receipt).toMatchObject({ merchantName: 'Good Luck Mart', merchantAddress: '88 Queen St, Central', merchantPhone: '+852 2555 0100' });
+
+    // A charge whose terminal sent its merchant name (MN): its void says that name, with the shop's address.
+    const { charge } = l.recordCharge(newCharge({ amountMinor: 12_800, merchantName: 'GLM Kowloon' }), 'terminal:10293847');
+    const [voided] = await svc.printReceipt({ ...VOID_BODY, merchantName: '', chargeId: charge.id }, ['merchant'], MANAGER);
+    expect(text(voided!.output!)).toContain('GLM Kowloon');
+    expect(text(voided!.output!)).not.toContain('Good Luck Mart');
+    expect(text(voided!.output!)).toContain('88 Queen St, Central');
+
+    const tested = await svc.testPrinter('pdf');
+    expect(tested.ok).toBe(true);
+    const page = text(tested.output!);
+    for (const s of ['PRINTER TEST', 'Good Luck Mart', '88 Queen St, Central', '+852 2555 0100', 'HK-12345678']) expect(page, s).toContain(s);
   });
 
   it('settings: validated printers, a PDF folder must exist, the PDF printer cannot go, removing the default falls back to PDF', async () => {

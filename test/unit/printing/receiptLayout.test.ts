@@ -165,6 +165,119 @@ describe('layoutReceipt', () => {
   });
 });
 
+describe('the shop header (name, address, phone, tax id from the setup)', () => {
+  const ZH_ADDRESS = '深圳市南山区粤海街道科技南一路1008号腾讯滨海大厦南塔第二十三层，前台收';
+  const SHOP_ZH = { merchantAddress: ZH_ADDRESS, merchantPhone: '0755-8601 3388', merchantTaxId: '91440300708461136T' };
+  const SHOP_EN = { merchantAddress: '100 Nanjing Rd E, Huangpu District, Shanghai 200001', merchantPhone: '+86 21 5555 0100', merchantTaxId: '91310000MA1K000000' };
+  const lines = (locale: ReceiptLocale, widthChars: number, body = VOID_BODY) => layoutReceipt(receipt(body, 'merchant'), { locale, widthChars }).map((l) => l.text);
+  /** The lines from `first` up to (not including) the line starting with `until`. */
+  const between = (all: string[], first: string, until: string) => all.slice(all.indexOf(first), all.findIndex((l) => l.startsWith(until)));
+
+  it('zh-CN, 58 mm: a long Chinese address wraps under its label, numbers kept whole, no line starting with "，"', () => {
+    const all = lines('zh-CN', 32, { ...VOID_BODY, ...SHOP_ZH });
+    for (const l of all) expect(displayWidth(l), l).toBeLessThanOrEqual(32);
+    expect(between(all, '商户名称(MERCHANT NAME):', '商户编号')).toEqual([
+      '商户名称(MERCHANT NAME):',
+      '好运来便利店',
+      '地址(ADDRESS):',
+      '深圳市南山区粤海街道科技南一路',
+      '1008号腾讯滨海大厦南塔第二十三',
+      '层，前台收',
+      `电话(TEL):${' '.repeat(32 - 10 - 14)}0755-8601 3388`,
+      // 13 + 18 columns: exactly one space to spare.
+      '税号(TAX ID): 91440300708461136T',
+    ]);
+  });
+
+  it('zh-CN, 80 mm: the same address in two lines, phone and tax id beside their labels', () => {
+    const all = lines('zh-CN', 48, { ...VOID_BODY, ...SHOP_ZH });
+    for (const l of all) expect(displayWidth(l), l).toBeLessThanOrEqual(48);
+    expect(between(all, '地址(ADDRESS):', '商户编号')).toEqual([
+      '地址(ADDRESS):',
+      '深圳市南山区粤海街道科技南一路1008号腾讯滨海大厦',
+      '南塔第二十三层，前台收',
+      `电话(TEL):${' '.repeat(48 - 10 - 14)}0755-8601 3388`,
+      `税号(TAX ID):${' '.repeat(48 - 13 - 18)}91440300708461136T`,
+    ]);
+    // The header sits with the merchant's details, before the acquirer's merchant number.
+    expect(all.findIndex((l) => l.startsWith('税号'))).toBeLessThan(all.findIndex((l) => l.startsWith('商户编号')));
+  });
+
+  it('English, both widths: English labels, a Latin address wrapped at spaces, a short one beside its label', () => {
+    const narrow = lines('en', 32, { ...VOID_BODY_EN, ...SHOP_EN });
+    expect(between(narrow, 'ADDRESS:', 'MERCHANT NO.')).toEqual([
+      'ADDRESS:',
+      '100 Nanjing Rd E, Huangpu',
+      'District, Shanghai 200001',
+      `TEL:${' '.repeat(32 - 4 - 16)}+86 21 5555 0100`,
+      `TAX ID:${' '.repeat(32 - 7 - 18)}91310000MA1K000000`,
+    ]);
+    const wide = lines('en', 48, { ...VOID_BODY_EN, ...SHOP_EN });
+    expect(between(wide, 'ADDRESS:', 'TEL:')).toEqual(['ADDRESS:', '100 Nanjing Rd E, Huangpu District, Shanghai', '200001']);
+    const short = lines('en', 48, { ...VOID_BODY_EN, merchantAddress: '12 Harbour Rd, Wan Chai' });
+    expect(short).toContain(`ADDRESS:${' '.repeat(48 - 8 - 23)}12 Harbour Rd, Wan Chai`);
+    for (const l of [...narrow, ...wide]) expect(l).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  it('English receipt, Chinese address: counted double width, wrapped within 58 mm', () => {
+    const all = lines('en', 32, { ...VOID_BODY_EN, merchantAddress: ZH_ADDRESS });
+    const block = between(all, 'ADDRESS:', 'MERCHANT NO.');
+    expect(block.slice(1).join('')).toBe(ZH_ADDRESS);
+    for (const l of block) expect(displayWidth(l)).toBeLessThanOrEqual(32);
+  });
+
+  it('each part only when set: no address, phone or tax id lines for a shop without them', () => {
+    const zh = lines('zh-CN', 32).join('\n');
+    const en = lines('en', 48, VOID_BODY_EN).join('\n');
+    for (const s of ['地址', '电话', '税号']) expect(zh).not.toContain(s);
+    for (const s of ['ADDRESS', 'TEL:', 'TAX ID']) expect(en).not.toContain(s);
+    const phoneOnly = lines('en', 32, { ...VOID_BODY_EN, merchantPhone: '6123 4567' }).join('\n');
+    expect(phoneOnly).toContain('TEL:');
+    expect(phoneOnly).not.toContain('ADDRESS');
+    expect(phoneOnly).not.toContain('TAX ID');
+  });
+
+  it('the settlement report and the test page carry the same header', () => {
+    const settlement = ReceiptBody.parse({
+      kind: 'SETTLEMENT',
+      merchantName: '好运来便利店',
+      ...SHOP_ZH,
+      merchantId: '898310058120001',
+      terminalId: '10293847',
+      dateTime: '20251126230000',
+      amountMinor: 0,
+      currency: '156',
+      settlement: { lines: [], netMinor: 0 },
+    });
+    const t = layoutReceipt({ ...settlement, copy: 'merchant' }, { locale: 'zh-CN', widthChars: 32 }).map((l) => l.text);
+    expect(t).toContain('层，前台收');
+    expect(t).toContain('税号(TAX ID): 91440300708461136T');
+    const page = layoutTestPage({
+      locale: 'en',
+      widthChars: 48,
+      printerName: 'Front',
+      printedAt: '2025/11/26 14:00:00',
+      cjk: 'PDF',
+      merchant: { name: 'Good Luck Mart', address: SHOP_EN.merchantAddress, phone: SHOP_EN.merchantPhone, taxId: '' },
+    }).map((l) => l.text);
+    expect(page).toContain(`MERCHANT NAME:${' '.repeat(48 - 14 - 14)}Good Luck Mart`);
+    expect(page).toContain('100 Nanjing Rd E, Huangpu District, Shanghai');
+    expect(page.join('\n')).not.toContain('TAX ID');
+    const bare = layoutTestPage({ locale: 'en', widthChars: 32, printerName: 'x', printedAt: '-', cjk: 'PDF', merchant: { name: '', address: '', phone: '', taxId: '' } });
+    expect(bare.map((l) => l.text).join('\n')).not.toContain('MERCHANT');
+  });
+});
+
+describe('wrapping Chinese text', () => {
+  it('breaks between CJK characters but not inside a number or before closing punctuation', () => {
+    expect(wrapText('上海市黄浦区南京东路1008号', 22)).toEqual(['上海市黄浦区南京东路', '1008号']);
+    expect(wrapText('甲乙丙丁戊己庚辛壬癸，子丑', 20)).toEqual(['甲乙丙丁戊己庚辛壬', '癸，子丑']);
+    expect(wrapText('甲乙丙丁戊己庚辛壬（子丑）', 20)).toEqual(['甲乙丙丁戊己庚辛壬', '（子丑）']);
+    // A number wider than the line is still cut rather than lost.
+    expect(wrapText('电话12345678901234', 10)).toEqual(['电话', '1234567890', '1234']);
+  });
+});
+
 describe('ReceiptBody (what the void/refund flow hands over)', () => {
   it('refuses an unmasked card number, a VOID without manager or reason, control characters', () => {
     expect(ReceiptBody.safeParse({ ...VOID_BODY, card: { panMasked: UNIONPAY_UNMASKED, brand: null, entryMode: 'C' } }).success).toBe(false);

@@ -9,7 +9,7 @@ import { ConnectionTestFailure, TerminalChoice } from '../../../electron/contrac
 import type { ConnectionTest } from '../../../electron/contract/commands/setup.js';
 import { createI18n } from '../../../renderer/i18n/index.js';
 import { mergedTranslations } from '../../../renderer/i18n/bundles.js';
-import { SETUP_ERROR_KEYS, SETUP_STEPS, describeConnectionTest, describeTerminalFields, formatSize } from '../../../renderer/components/setup/setupText.js';
+import { SETUP_ERROR_KEYS, SETUP_STEPS, describeConnectionTest, describeSetupError, describeTerminalFields, formatSize } from '../../../renderer/components/setup/setupText.js';
 import { SetupWizard } from '../../../renderer/components/setup/SetupWizard.js';
 import { createAuthStore } from '../../../renderer/store/auth.js';
 import { AuthProvider } from '../../../renderer/store/authContext.js';
@@ -56,7 +56,7 @@ describe('setup texts', () => {
 
   it('a round trip is told with its time, query and answer; each failure by name', () => {
     const t = createI18n('en').t;
-    expect(describeConnectionTest(t, base)).toBe('Sent → answered in 37 ms (query 000042, answer code 25).');
+    expect(describeConnectionTest(t, base)).toBe('The terminal answers. Sent → answered in 37 ms (query 000042, answer code 25).');
     expect(describeTerminalFields(t, base)).toBe('Terminal ID 10293847 · status IDLE, paper LOW');
     const timeout = describeConnectionTest(t, { ...base, ok: false, rc: null, failure: 'timeout', ms: 5000, detail: 'no answer within 5000 ms' });
     expect(timeout).toMatch(/timeout/);
@@ -65,7 +65,15 @@ describe('setup texts', () => {
     expect(describeConnectionTest(t, { ...base, ok: false, failure: 'unplugged', detail: 'device disconnected' })).toMatch(/unplugged/);
     expect(describeTerminalFields(t, { ...base, terminalId: null, terminalStatus: null })).toBe('Terminal ID not known until its first charge · no status message received yet');
     const zh = createI18n('zh-CN').t;
-    expect(describeConnectionTest(zh, base)).toBe('已发送 → 37 毫秒后收到应答（查询 000042，应答码 25）。');
+    expect(describeConnectionTest(zh, base)).toBe('终端应答正常。已发送 → 37 毫秒后收到应答（查询 000042，应答码 25）。');
+  });
+
+  it('a backup folder the boundary refuses (a relative path) is told as what to type, not as "invalid request"', () => {
+    const refused = { code: 'validation.failed', message: 'Invalid input for setup.setBackupFolder: folder: must be absolute', params: { command: 'setup.setBackupFolder', detail: 'folder: must be absolute' } };
+    expect(describeSetupError(createI18n('en').t, refused)).toMatch(/^Type the folder's full path: starting with \/ /);
+    expect(describeSetupError(createI18n('zh-CN').t, refused)).toMatch(/^请输入文件夹的完整路径/);
+    // Other commands keep the general sentence.
+    expect(describeSetupError(createI18n('en').t, { ...refused, params: { command: 'setup.saveShop', detail: 'x' } })).toBe('The core rejected the request as invalid.');
   });
 
   it('sizes in short units', () => {
