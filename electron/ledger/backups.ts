@@ -183,6 +183,20 @@ function uniqueName(dir: string, name: string): string {
 }
 
 /**
+ * Copies `db` into `target` with SQLite's online backup API. The copy inherits WAL mode; it is made
+ * one self-contained file that opens read-only cleanly.
+ */
+export async function backupToSingleFile(db: Database.Database, target: string, progress?: Database.BackupOptions['progress']): Promise<void> {
+  await (progress ? db.backup(target, { progress }) : db.backup(target));
+  const copy = new Database(target);
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
+}
+
+/**
  * Backs `db` up into `dir/name`, verified before it gets its name. Throws LedgerError (db.disk_full,
  * db.io_error… from SQLite, or `backup.unverified` when the copy does not verify — then nothing is kept).
  */
@@ -192,14 +206,7 @@ export async function writeBackup(db: Database.Database, options: WriteBackupOpt
   const temp = path.join(options.dir, `.${path.basename(target)}.tmp`);
   rmSync(temp, { force: true });
   try {
-    await db.backup(temp);
-    // The copy inherits WAL mode; make it one self-contained file that opens read-only cleanly.
-    const copy = new Database(temp);
-    try {
-      copy.pragma('journal_mode = DELETE');
-    } finally {
-      copy.close();
-    }
+    await backupToSingleFile(db, temp);
   } catch (e) {
     rmSync(temp, { force: true });
     rmSync(`${temp}-wal`, { force: true });

@@ -39,7 +39,7 @@ import { checkActor } from './auditStore.js';
 import { reviewDecisionIn } from './approvalPolicy.js';
 import { getAdjustment } from './adjustments.js';
 import { LedgerError } from './errors.js';
-import { insertIncident } from './incidents.js';
+import { insertIncident, type IncidentRow } from './incidents.js';
 import type { Ledger, LedgerTx } from './ledger.js';
 import { CHARGE_COLUMNS, rowToCharge, type ChargeRow } from './rows.js';
 import { cachedStatement as stmt } from './statements.js';
@@ -52,34 +52,10 @@ export const INCIDENT_FULL_COLUMNS =
   'proposal_minor, proposal_note, rejection_reason, contact_name, contact_channel, contact_value, root_cause, prevention_action, ' +
   'prevention_note, closed_at, reopened_count';
 
-export interface IncidentFullRow {
-  id: number;
-  kind: IncidentKind;
+/** The v3 columns (status widened to the workflow's) and what schema v7 added. */
+export interface IncidentFullRow extends Omit<IncidentRow, 'status'> {
   status: IncidentStatus;
-  cause: FlagCause | null;
-  note: string | null;
-  charge_id: number | null;
-  related_charge_id: number | null;
-  settlement_id: number | null;
-  currency: string | null;
-  charged_minor: number | null;
-  intended_minor: number | null;
-  difference_minor: number | null;
-  terminal_id: string | null;
   merchant_id: string | null;
-  batch: string | null;
-  trace: string | null;
-  rrn: string | null;
-  auth_code: string | null;
-  pan_masked: string | null;
-  details: string | null;
-  created_by: string;
-  created_at: string;
-  updated_at: string;
-  resolved_by: string | null;
-  resolved_at: string | null;
-  resolution: string | null;
-  resolution_note: string | null;
   owed_minor: number;
   returned_minor: number;
   suspense_minor: number;

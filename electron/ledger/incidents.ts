@@ -26,7 +26,7 @@ const INCIDENT_COLUMNS =
   'difference_minor, terminal_id, batch, trace, rrn, auth_code, pan_masked, details, created_by, created_at, updated_at, ' +
   'resolved_by, resolved_at, resolution, resolution_note';
 
-interface IncidentRow {
+export interface IncidentRow {
   id: number;
   kind: IncidentKind;
   status: Incident['status'];

@@ -7,6 +7,7 @@ import { closeSync, fsyncSync, openSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { AuditHead, StoredAuditRow } from '../domain/auditChain.js';
 import { AUDIT_HEAD_SQL, verifyAuditIn } from './auditStore.js';
+import { backupToSingleFile } from './backups.js';
 import { LedgerError } from './errors.js';
 import type { Ledger } from './ledger.js';
 import { SQL } from './queries.js';
@@ -86,19 +87,11 @@ export async function copyLedgerVerified(
   for (const f of [target, `${target}-wal`, `${target}-shm`, `${target}-journal`]) rmSync(f, { force: true });
   try {
     await ledger.query((db) =>
-      db.backup(target, {
-        progress: ({ totalPages, remainingPages }) => {
-          onProgress(totalPages - remainingPages, totalPages);
-          return 256;
-        },
+      backupToSingleFile(db, target, ({ totalPages, remainingPages }) => {
+        onProgress(totalPages - remainingPages, totalPages);
+        return 256;
       }),
     );
-    const copy = new Database(target);
-    try {
-      copy.pragma('journal_mode = DELETE');
-    } finally {
-      copy.close();
-    }
     const fd = openSync(target, 'r+');
     try {
       fsyncSync(fd);

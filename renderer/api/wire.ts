@@ -31,6 +31,21 @@ export interface RendererApi extends CountersignApi {
   close(): void;
 }
 
+/**
+ * Runs `load` now if the channel is open and again every time it opens after not being open (the
+ * core may have restarted: what a screen holds is stale). Returns the unsubscribe.
+ */
+export function loadOnEachOpen(api: RendererApi, load: () => void): () => void {
+  let wasOpen = api.connection().kind === 'open';
+  const off = api.onConnection((connection) => {
+    const open = connection.kind === 'open';
+    if (open && !wasOpen) load();
+    wasOpen = open;
+  });
+  if (wasOpen) load();
+  return off;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,7 +10,7 @@ import type { ApiErrorShape, ApiEvent, CommandInput } from '../../electron/contr
 import type { AdjustmentPreview, AdjustmentView, RechargeView } from '../../electron/contract/commands/adjustments.js';
 import type { PrintJob, PrintOutcome } from '../../electron/contract/commands/printing.js';
 import type { Charge } from '../../electron/contract/schemas.js';
-import { shapeOf, toApiError } from '../api/wire.js';
+import { loadOnEachOpen, shapeOf, toApiError } from '../api/wire.js';
 import type { RendererApi } from '../api/wire.js';
 
 /** sending: recorded and on its way; waiting: the terminal has it; answered: its answer (or its loss) is in. */
@@ -145,13 +145,7 @@ export function createAdjustStore({ api }: { api: RendererApi | null }): AdjustS
       start() {
         if (!api) return () => undefined;
         const offEvents = api.subscribe(onEvent);
-        let wasOpen = api.connection().kind === 'open';
-        const offConnection = api.onConnection((connection) => {
-          const open = connection.kind === 'open';
-          if (open && !wasOpen) void get().loadRecharges();
-          wasOpen = open;
-        });
-        if (wasOpen) void get().loadRecharges();
+        const offConnection = loadOnEachOpen(api, () => void get().loadRecharges());
         return () => {
           offEvents();
           offConnection();

@@ -8,7 +8,7 @@ import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ApiErrorShape, CommandInput } from '../../electron/contract/api.js';
 import type { AuthStatus } from '../../electron/contract/commands/auth.js';
-import { shapeOf, toApiError } from '../api/wire.js';
+import { loadOnEachOpen, shapeOf, toApiError } from '../api/wire.js';
 import type { RendererApi } from '../api/wire.js';
 
 /** Quiet period before the status is re-fetched after activity (a burst of commands → one fetch). */
@@ -77,14 +77,8 @@ export function createAuthStore({ api }: { api: RendererApi | null }): AuthStore
         const offEvents = api.subscribe((event) => {
           if (event.name === 'auth.changed') void get().refresh();
         });
-        let wasOpen = api.connection().kind === 'open';
-        const offConnection = api.onConnection((connection) => {
-          const open = connection.kind === 'open';
-          // A new connection is a new session on the core: nobody is signed in on it any more.
-          if (open && !wasOpen) void get().refresh();
-          wasOpen = open;
-        });
-        if (wasOpen) void get().refresh();
+        // A new connection is a new session on the core: nobody is signed in on it any more.
+        const offConnection = loadOnEachOpen(api, () => void get().refresh());
         return () => {
           offEvents();
           offConnection();

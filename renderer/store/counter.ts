@@ -8,7 +8,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { ApiErrorShape, ApiEvent, CommandInput } from '../../electron/contract/api.js';
 import type { BatchStatus, CounterSettings, FlagCause, SettlementReport } from '../../electron/contract/counterSchemas.js';
 import type { Charge, FlagKind } from '../../electron/contract/schemas.js';
-import { shapeOf, toApiError } from '../api/wire.js';
+import { loadOnEachOpen, shapeOf, toApiError } from '../api/wire.js';
 import type { RendererApi } from '../api/wire.js';
 import { DEFAULT_VOLUME, newFlagKinds, saveVolume, type CuePlayer, type Volume } from '../sound/cues.js';
 
@@ -183,18 +183,11 @@ export function createCounterStore({ api, player, volume = DEFAULT_VOLUME, onMan
       start() {
         if (!api) return () => undefined;
         const offEvents = api.subscribe(onEvent);
-        let wasOpen = api.connection().kind === 'open';
-        const refreshAll = () => {
+        const offConnection = loadOnEachOpen(api, () => {
           void seedSeen();
           void get().refreshSettings();
           void get().refreshBatch();
-        };
-        const offConnection = api.onConnection((connection) => {
-          const open = connection.kind === 'open';
-          if (open && !wasOpen) refreshAll();
-          wasOpen = open;
         });
-        if (wasOpen) refreshAll();
         return () => {
           offEvents();
           offConnection();

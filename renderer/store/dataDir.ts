@@ -7,7 +7,7 @@ import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ApiErrorShape, ApiEvent, EventPayload } from '../../electron/contract/api.js';
 import type { DataDirState } from '../../electron/contract/commands/dataDir.js';
-import { shapeOf, toApiError } from '../api/wire.js';
+import { loadOnEachOpen, shapeOf, toApiError } from '../api/wire.js';
 import type { RendererApi } from '../api/wire.js';
 
 export interface DataDirStoreState {
@@ -39,13 +39,10 @@ export function createDataDirStore({ api }: { api: RendererApi | null }): DataDi
 
     start() {
       if (!api) return () => undefined;
-      void get().load();
       const offEvents = api.subscribe((event: ApiEvent) => {
         if (event.name === 'datadir.progress' && get().busy) set({ progress: event.payload });
       });
-      const offConnection = api.onConnection((c) => {
-        if (c.kind === 'open') void get().load();
-      });
+      const offConnection = loadOnEachOpen(api, () => void get().load());
       return () => {
         offEvents();
         offConnection();

@@ -7,7 +7,7 @@ import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ApiErrorShape, ApiEvent } from '../../electron/contract/api.js';
 import type { BackupsState, ConnectionTest, SetupState, ShopProfile, TerminalChoice, TerminalList } from '../../electron/contract/commands/setup.js';
-import { shapeOf, toApiError } from '../api/wire.js';
+import { loadOnEachOpen, shapeOf, toApiError } from '../api/wire.js';
 import type { RendererApi } from '../api/wire.js';
 
 export interface SetupStoreState {
@@ -64,14 +64,11 @@ export function createSetupStore({ api }: { api: RendererApi | null }): SetupSto
 
       start() {
         if (!api) return () => undefined;
-        void get().load();
         const offEvents = api.subscribe((event: ApiEvent) => {
           // The link moved (unplug, reconnect, another terminal): what is listed as running is stale.
           if (event.name === 'link.state' && get().terminals) void get().loadTerminals();
         });
-        const offConnection = api.onConnection((state) => {
-          if (state.kind === 'open') void get().load();
-        });
+        const offConnection = loadOnEachOpen(api, () => void get().load());
         return () => {
           offEvents();
           offConnection();
